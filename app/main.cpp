@@ -1,0 +1,156 @@
+// unrest: the command line. Every user error ends here as one clear message and a non-zero exit code.
+#include "unrest/output.hpp"
+#include "unrest/scenario.hpp"
+#include "unrest/simulation.hpp"
+#include "unrest/world.hpp"
+
+#include <CLI/CLI.hpp>
+#include <omp.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+
+namespace {
+
+std::atomic<bool> gStopRequested{false};
+
+void onSignal(int) { gStopRequested = true; }
+
+struct RunOptions {
+  std::string scenario;
+  std::vector<std::string> overrides;
+  std::int64_t seed = -1;
+  int threads = 0;
+  std::string out;
+  bool quiet = false;
+  bool profile = false;
+};
+
+std::string formatDuration(double seconds) {
+  char buf[32];
+  if (seconds < 60) std::snprintf(buf, sizeof buf, "%.0fs", seconds);
+  else if (seconds < 3600) std::snprintf(buf, sizeof buf, "%dm%02ds", int(seconds) / 60, int(seconds) % 60);
+  else std::snprintf(buf, sizeof buf, "%dh%02dm", int(seconds) / 3600, (int(seconds) / 60) % 60);
+  return buf;
+}
+
+unrest::Scenario load(const std::string& path, std::vector<std::string> overrides, std::int64_t seed) {
+  if (seed >= 0) overrides.push_back("seed=" + std::to_string(seed));
+  return unrest::loadScenario(path, overrides);
+}
+
+int runCheck(const RunOptions& opt) {
+  const unrest::Scenario sc = load(opt.scenario, opt.overrides, opt.seed);
+  // Building the world also checks what only the raster can tell (zones without walkable ground).
+  const unrest::World world(sc);
+  std::printf("%s: ok: scenario '%s', %zu populations, %lld people, %zu zones, raster %d x %d cells of %.2f m, "
+              "%zu wall segments, %zu navigation fields\n",
+              opt.scenario.c_str(), sc.name.c_str(), sc.populations.size(), static_cast<long long>(sc.totalPeople()),
+              sc.map.zones.size(), world.grid().nx, world.grid().ny, world.grid().h, world.walls().size(),
+              world.fieldCount());
+  return 0;
+}
+
+int runSimulation(const RunOptions& opt) {
+  using Clock = std::chrono::steady_clock;
+  const auto start = Clock::now();
+  const unrest::Scenario sc = load(opt.scenario, opt.overrides, opt.seed);
+  const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
+  omp_set_num_threads(threads);
+  const unrest::World world(sc);
+  unrest::Simulation sim(sc, world, threads);
+  const std::string outDir = opt.out.empty() ? (std::filesystem::path("out") / sc.name).string() : opt.out;
+  unrest::OutputWriter writer(sim, outDir);
+  const double setupSeconds = std::chrono::duration<double>(Clock::now() - start).count();
+
+  std::signal(SIGINT, onSignal);
+  std::signal(SIGTERM, onSignal);
+  const bool tty = isatty(STDERR_FILENO);
+  const auto loopStart = Clock::now();
+  auto lastReport = loopStart;
+  while (!sim.done() && !gStopRequested) {
+    sim.step();
+    writer.afterStep(sim);
+    if (opt.quiet) continue;
+    const auto now = Clock::now();
+    const double sinceReport = std::chrono::duration<double>(now - lastReport).count();
+    if (sinceReport < (tty ? 0.5 : 10.0) && !sim.done()) continue;
+    lastReport = now;
+    const double wall = std::chrono::duration<double>(now - loopStart).count();
+    const double rate = wall > 0 ? sim.time() / wall : 0.0;
+    const double eta = rate > 0 ? (sc.clock.duration - sim.time()) / rate : 0.0;
+    std::fprintf(stderr, "%s[%s] t=%.0f/%.0f s  people %lld  %.2fM agent-steps/s  %.1fx real time  ETA %s%s",
+                 tty ? "\r" : "", unrest::formatClock(sc.clock.startTimeOfDay + sim.time()).c_str(), sim.time(),
+                 sc.clock.duration, static_cast<long long>(sim.active()),
+                 wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, rate, formatDuration(eta).c_str(),
+                 tty ? "   " : "\n");
+  }
+  if (!opt.quiet && tty) std::fprintf(stderr, "\n");
+  const double wall = std::chrono::duration<double>(Clock::now() - loopStart).count();
+  const bool interrupted = !sim.done();
+  writer.finish(sim, wall, interrupted);
+
+  const auto& row = sim.lastRow();
+  std::printf("%s '%s' (seed %llu): %.0f s simulated in %.1f s (+%.1f s setup), %.1fx real time, %.2fM agent-steps/s on %d threads\n",
+              interrupted ? "Interrupted" : "Finished", sc.name.c_str(), static_cast<unsigned long long>(sc.seed),
+              sim.time(), wall, setupSeconds, wall > 0 ? sim.time() / wall : 0.0,
+              wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, threads);
+  std::printf("  people: %lld spawned, %lld walking, %lld arrived, %lld exited, %lld injured (crush)\n",
+              static_cast<long long>(sim.spawned()), static_cast<long long>(row.byState[0]),
+              static_cast<long long>(row.byState[1]), static_cast<long long>(row.byState[3]),
+              static_cast<long long>(sim.injuriesCrush()));
+  std::printf("  at the end: peak density %.2f /m2, peak contact pressure %.0f N/m, mean speed %.2f m/s\n",
+              row.peakDensity, row.peakPressure, row.meanSpeed);
+  std::printf("  outputs: %s/{metrics.csv, events.jsonl, summary.json}\n", writer.directory().c_str());
+  if (opt.profile) {
+    std::printf("  time per stage:");
+    for (int s = 0; s < unrest::StageProfile::kStages; ++s)
+      std::printf(" %s %.2f s", unrest::StageProfile::kNames[s], sim.profile().seconds[s]);
+    std::printf("\n");
+  }
+  return interrupted ? 130 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"unrest: crowds and civil unrest, simulated"};
+  app.require_subcommand(1);
+  RunOptions opt;
+
+  auto addScenarioOptions = [&](CLI::App* cmd) {
+    cmd->add_option("scenario", opt.scenario, "Scenario file (YAML)")->required();
+    cmd->add_option("--set", opt.overrides, "Override a scenario value: key.path=value (repeatable)");
+    cmd->add_option("--seed", opt.seed, "Random seed (overrides the scenario's seed)")->check(CLI::NonNegativeNumber);
+  };
+  CLI::App* run = app.add_subcommand("run", "Run a scenario headless and write metrics.csv, events.jsonl, summary.json");
+  addScenarioOptions(run);
+  run->add_option("--threads", opt.threads, "Worker threads (default: all cores); results do not depend on it")
+      ->check(CLI::Range(1, 1024));
+  run->add_option("--out", opt.out, "Output directory (default: out/<scenario name>)");
+  run->add_flag("--quiet", opt.quiet, "No progress line");
+  run->add_flag("--profile", opt.profile, "Print the time spent in each pipeline stage");
+  CLI::App* check = app.add_subcommand("check", "Validate a scenario without running it");
+  addScenarioOptions(check);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e);
+  }
+  try {
+    if (*check) return runCheck(opt);
+    return runSimulation(opt);
+  } catch (const unrest::ScenarioError& e) {
+    std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "unrest: error: %s\n", e.what());
+    return 1;
+  }
+}

@@ -1,0 +1,33 @@
+// Planar geometry in metres: shapes of the scenario map and the small tests the world builder needs.
+#pragma once
+
+#include "unrest/yaml_tree.hpp"
+
+#include <Eigen/Core>
+
+#include <string>
+#include <vector>
+
+namespace unrest {
+
+using Vec2 = Eigen::Vector2d;
+
+struct Shape {
+  enum class Kind { Rect, Polygon, Circle, Polyline };
+  Kind kind = Kind::Rect;
+  std::vector<Vec2> points;  // Rect: {min, max}; Circle: {centre}; Polygon / Polyline: vertices
+  double radius = 0.0;       // Circle
+  double width = 0.0;        // Polyline: full width of the band around the line
+  std::string name;
+  Location where;  // where the scenario defined it, for errors found while building
+
+  bool contains(const Vec2& p) const;
+  // Axis-aligned bounding box {min, max}.
+  std::pair<Vec2, Vec2> bounds() const;
+};
+
+// Closest point on segment [a, b] to p, and its parameter t in [0, 1].
+Vec2 closestPointOnSegment(const Vec2& p, const Vec2& a, const Vec2& b, double* t = nullptr);
+bool pointInPolygon(const Vec2& p, const std::vector<Vec2>& polygon);
+
+}  // namespace unrest

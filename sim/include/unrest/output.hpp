@@ -1,0 +1,40 @@
+// Run outputs: metrics.csv (a row per record interval), events.jsonl (one discrete event per line) and
+// summary.json (totals and performance). Rows and events are flushed as they are written, so a run that is
+// stopped keeps everything it has produced.
+#pragma once
+
+#include "unrest/simulation.hpp"
+
+#include <cstdio>
+#include <string>
+
+namespace unrest {
+
+class OutputWriter {
+public:
+  // Creates `directory` if needed and opens the files; throws std::runtime_error naming the path on failure.
+  OutputWriter(const Simulation& sim, const std::string& directory);
+  ~OutputWriter();
+  OutputWriter(const OutputWriter&) = delete;
+  OutputWriter& operator=(const OutputWriter&) = delete;
+
+  // Call after every step.
+  void afterStep(const Simulation& sim);
+  // Writes summary.json. `interrupted` marks a run stopped before its end.
+  void finish(const Simulation& sim, double wallSeconds, bool interrupted);
+
+  const std::string& directory() const { return directory_; }
+
+private:
+  std::string directory_;
+  std::FILE* metrics_ = nullptr;
+  std::FILE* events_ = nullptr;
+  double peakDensity_ = 0.0, peakPressure_ = 0.0, peakCrowdPressure_ = 0.0;
+  double peakDensityTime_ = 0.0, peakPressureTime_ = 0.0;
+  std::int64_t eventCount_ = 0;
+};
+
+std::string jsonEscape(const std::string& text);
+std::size_t peakResidentBytes();
+
+}  // namespace unrest

@@ -1,0 +1,56 @@
+// People as a structure of arrays. What the step loop touches every step (positions, velocities, radii, desired
+// speeds, state) is kept apart from bookkeeping, and the arrays are periodically reordered by neighbour cell so
+// that people who interact sit close together in memory.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace unrest {
+
+enum class AgentState : std::uint8_t {
+  Walking,  // heading for the destination
+  Arrived,  // inside the destination, standing at or milling between personal spots
+  Injured,  // crushed: a fixed obstacle from now on (HFV 2000)
+  Exited,   // left through the destination; removed at the next reorder
+};
+constexpr int kAgentStateCount = 4;
+const char* agentStateName(AgentState s);
+
+struct Population {
+  // Hot: read or written by the move stage every step.
+  std::vector<double> x, y, vx, vy;
+  std::vector<double> nextX, nextY, nextVx, nextVy;  // written by the move stage, swapped in after it
+  std::vector<float> radius;       // r_i, m
+  std::vector<float> desiredSpeed; // v0_i, m/s
+  std::vector<float> goalX, goalY; // personal spot inside the destination
+  std::vector<std::uint8_t> state;
+  std::vector<std::uint16_t> field;  // navigation field of the destination
+  // Per-step results of the move stage.
+  std::vector<float> pressure;       // contact pressure, N/m
+  std::vector<std::uint8_t> corrected;  // 1 when the wall guard had to hold the person back this step
+  // Harm bookkeeping and identity.
+  std::vector<float> overPressureTime;  // s spent above the injury threshold
+  std::vector<std::uint32_t> id;        // stable across reorders; spawn order
+  std::vector<std::uint16_t> group;     // population index in the scenario
+  // Neighbour-cell index of each person, refreshed by the index stage.
+  std::vector<std::uint32_t> cell;
+
+  std::size_t size() const { return x.size(); }
+  void reserve(std::size_t n);
+  void pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::uint16_t fieldIndex, double px, double py,
+                float r, float v0, float gx, float gy);
+  // Keeps only the people listed in `order`, in that order. Scratch buffers are reused, so this allocates nothing
+  // once they have grown to the population's capacity.
+  void reorder(const std::vector<std::uint32_t>& order);
+  std::size_t bytesPerAgent() const;
+
+private:
+  std::vector<double> scratchD_;
+  std::vector<float> scratchF_;
+  std::vector<std::uint32_t> scratchU32_;
+  std::vector<std::uint16_t> scratchU16_;
+  std::vector<std::uint8_t> scratchU8_;
+};
+
+}  // namespace unrest

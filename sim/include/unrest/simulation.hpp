@@ -1,0 +1,130 @@
+// The step pipeline. Each stage is a named, timed function over the population arrays:
+//   events  – scheduled arrivals (spawns)
+//   index   – neighbour cells (counting sort), periodic reorder of the arrays by cell
+//   move    – social force and integration: reads the current state, writes each person's next state only
+//   harm    – contact pressure against the crush threshold, arrivals at destinations
+//   record  – metrics rows and discrete events
+// Cross-person effects are either read-only (forces) or collected and committed in id order (events), so a run
+// is the same bit for bit whatever the number of threads.
+#pragma once
+
+#include "unrest/population.hpp"
+#include "unrest/rng.hpp"
+#include "unrest/scenario.hpp"
+#include "unrest/world.hpp"
+
+#include <array>
+#include <cstdint>
+#include <vector>
+
+namespace unrest {
+
+enum class EventType : std::uint8_t { Injury, PopulationSpawned, PopulationArrived };
+const char* eventTypeName(EventType t);
+
+struct Event {
+  double time = 0.0;  // s since start
+  EventType type = EventType::Injury;
+  std::uint32_t agent = 0;  // for person events
+  int population = -1;
+  Vec2 position{0, 0};
+  double value = 0.0;  // Injury: contact pressure, N/m
+};
+
+struct MetricsRow {
+  double time = 0.0;
+  std::int64_t waiting = 0;  // not yet spawned
+  std::array<std::int64_t, kAgentStateCount> byState{};
+  std::int64_t injuriesCrush = 0;  // cumulative
+  double peakDensity = 0.0;        // people/m², over output.density_cell squares
+  double peakPressure = 0.0;       // N/m, highest contact pressure on anyone moving
+  double meanSpeed = 0.0;          // m/s over people walking or arrived
+  double crowdPressure = 0.0;      // max over density cells of ρ·Var(v), 1/s² (Helbing, Johansson, Al-Abideen 2007)
+  std::int64_t contacts = 0;       // people touching someone or a wall
+  std::int64_t wallCorrections = 0;  // cumulative times the wall guard held someone back
+};
+
+struct StageProfile {
+  static constexpr int kStages = 5;
+  static constexpr std::array<const char*, kStages> kNames{"events", "index", "move", "harm", "record"};
+  std::array<double, kStages> seconds{};
+};
+
+// Below this many people a stage runs on one thread: waking workers costs more than the work.
+constexpr std::int64_t kParallelMinimum = 1024;
+
+class Simulation {
+public:
+  Simulation(const Scenario& scenario, const World& world, int threads = 1);
+
+  void step();
+  bool done() const { return stepIndex_ >= totalSteps_; }
+  double time() const { return double(stepIndex_) * dt_; }
+  std::int64_t stepIndex() const { return stepIndex_; }
+  std::int64_t totalSteps() const { return totalSteps_; }
+  double dt() const { return dt_; }
+
+  const Population& agents() const { return agents_; }
+  const Scenario& scenario() const { return scenario_; }
+  const World& world() const { return world_; }
+  int threads() const { return threads_; }
+
+  // Discrete events of the last step, in id order within a type.
+  const std::vector<Event>& stepEvents() const { return events_; }
+  // True when the last step ended on a record time; then lastRow() holds the row.
+  bool recorded() const { return recorded_; }
+  const MetricsRow& lastRow() const { return row_; }
+
+  std::int64_t spawned() const { return spawnedTotal_; }
+  std::int64_t active() const;  // walking or arrived
+  std::int64_t agentSteps() const { return agentSteps_; }
+  std::int64_t injuriesCrush() const { return injuriesCrush_; }
+  std::int64_t exited() const { return exitedTotal_; }
+  const StageProfile& profile() const { return profile_; }
+  std::size_t memoryBytes() const;
+
+private:
+  void stageEvents();
+  void stageIndex();
+  void stageMove();
+  void stageHarm();
+  void stageRecord();
+  void spawnPopulation(int p, std::int64_t due);
+  void spawnLattice(int p);
+  void addAgent(int p, std::int64_t indexInPopulation, const Vec2& pos);
+  bool spotIsFree(const Vec2& pos, double r) const;
+  void rebuildSpawnGrid();
+  Vec2 randomSpot(int zone, std::uint64_t step, std::uint64_t subject, RandomPurpose purpose) const;
+
+  const Scenario& scenario_;
+  const World& world_;
+  CounterRng rng_;
+  int threads_ = 1;
+  double dt_ = 0.02;
+  std::int64_t stepIndex_ = 0, totalSteps_ = 0, recordEvery_ = 1;
+
+  Population agents_;
+  std::vector<std::int64_t> spawnedOf_;  // per population
+  std::vector<std::uint8_t> announcedArrival_;
+  std::int64_t spawnedTotal_ = 0, exitedTotal_ = 0, injuriesCrush_ = 0, wallCorrections_ = 0, agentSteps_ = 0;
+
+  // Neighbour cells: side = largest contact distance plus the social range.
+  Grid cells_;
+  std::vector<std::uint32_t> cellStart_;  // size cells+1
+  std::vector<std::uint32_t> cellOrder_;  // people sorted by cell (indices into agents_)
+  std::vector<std::uint32_t> reorderScratch_;
+  std::vector<std::int32_t> spawnHead_, spawnNext_;  // linked lists for spawn placement
+
+  // Density cells for metrics.
+  Grid densityGrid_;
+  std::vector<double> densityArea_;  // walkable m² per density cell
+  std::vector<std::uint32_t> densityCount_;
+  std::vector<double> densitySumVx_, densitySumVy_, densitySumV2_;
+
+  std::vector<Event> events_;
+  MetricsRow row_;
+  bool recorded_ = false;
+  StageProfile profile_;
+};
+
+}  // namespace unrest

@@ -1,0 +1,109 @@
+// The frozen world: the city rasterised once, with everything the step loop looks up.
+//   - walkable raster and the Euclidean distance to the nearest obstacle (with its gradient);
+//   - wall geometry as line segments traced from the raster (marching squares, then simplified), bucketed for
+//     constant-time lookup, so wall forces use exact distances rather than cell centres;
+//   - one navigation field per destination zone (fast marching), shared by everyone heading there.
+#pragma once
+
+#include "unrest/geometry.hpp"
+#include "unrest/scenario.hpp"
+
+#include <cstdint>
+#include <vector>
+
+namespace unrest {
+
+struct Grid {
+  int nx = 0, ny = 0;
+  double h = 1.0;  // cell size, m
+  Vec2 origin{0, 0};  // lower-left corner of cell (0, 0)
+
+  std::size_t size() const { return std::size_t(nx) * std::size_t(ny); }
+  std::size_t index(int i, int j) const { return std::size_t(j) * std::size_t(nx) + std::size_t(i); }
+  Vec2 centre(int i, int j) const { return origin + Vec2((i + 0.5) * h, (j + 0.5) * h); }
+  int cellX(double x) const { return static_cast<int>(std::floor((x - origin.x()) / h)); }
+  int cellY(double y) const { return static_cast<int>(std::floor((y - origin.y()) / h)); }
+  bool inside(int i, int j) const { return i >= 0 && j >= 0 && i < nx && j < ny; }
+};
+
+struct WallSegment {
+  Vec2 a, b;
+};
+
+// A contour vertex where the wall turns outwards: only there does a person touch a corner rather than a side.
+struct WallCorner {
+  Vec2 p;
+  Vec2 dirIn, dirOut;  // unit directions of the segments arriving at and leaving the corner
+};
+
+struct NavigationField {
+  int zone = -1;
+  std::vector<float> arrival;  // T, seconds at unit speed ≈ metres of path; +inf where unreachable or blocked
+  std::vector<float> dirX, dirY;  // unit −∇T per cell (0 where undefined: blocked or inside the zone)
+};
+
+class World {
+public:
+  explicit World(const Scenario& scenario);
+
+  const Grid& grid() const { return grid_; }
+  bool walkable(std::size_t cell) const { return walkable_[cell] != 0; }
+  bool walkableAt(const Vec2& p) const;
+  // Distance to the nearest obstacle cell boundary, bilinear between cell centres (m).
+  double wallDistance(const Vec2& p) const;
+  Vec2 wallDistanceGradient(const Vec2& p) const;
+  // Exact distance to the traced walls (segments and corners), capped at wallReach(). Use this where a body
+  // must clear a wall (spawning); the raster field above is for smooth fields such as navigation costs.
+  double exactWallDistance(const Vec2& p) const;
+  const std::vector<float>& wallDistanceField() const { return wallDistance_; }
+
+  const std::vector<WallSegment>& walls() const { return walls_; }
+  const std::vector<WallCorner>& corners() const { return corners_; }
+  // Segments and corners within `wallReach()` of any point of bucket b.
+  int wallBucketOf(const Vec2& p) const;
+  std::pair<const std::int32_t*, const std::int32_t*> segmentsNear(int bucket) const;
+  std::pair<const std::int32_t*, const std::int32_t*> cornersNear(int bucket) const;
+  double wallReach() const { return wallReach_; }
+
+  const std::vector<Shape>& zones() const { return zones_; }
+  const std::vector<std::int32_t>& zoneCells(int zone) const { return zoneCells_[zone]; }
+  double zoneArea(int zone) const { return double(zoneCells_[zone].size()) * grid_.h * grid_.h; }
+
+  // Navigation: index of the field for a destination zone, the desired direction there, and the zone test.
+  int fieldForZone(int zone) const { return fieldOfZone_[zone]; }
+  const NavigationField& field(int index) const { return fields_[index]; }
+  std::size_t fieldCount() const { return fields_.size(); }
+  Vec2 desiredDirection(int field, const Vec2& p) const;
+  bool inDestination(int field, const Vec2& p) const;
+
+  std::size_t memoryBytes() const;
+
+private:
+  void rasterise(const Scenario& scenario);
+  void computeWallDistance();
+  void traceWalls(double reach);
+  void buildNavigation(const Scenario& scenario);
+
+  Grid grid_;
+  std::vector<std::uint8_t> walkable_;
+  std::vector<float> wallDistance_;
+  std::vector<WallSegment> walls_;
+  std::vector<WallCorner> corners_;
+  Grid bucketGrid_;
+  double wallReach_ = 1.0;
+  std::vector<std::int32_t> segmentStart_, segmentIds_, cornerStart_, cornerIds_;
+  std::vector<Shape> zones_;
+  std::vector<std::vector<std::int32_t>> zoneCells_;
+  std::vector<int> fieldOfZone_;
+  std::vector<NavigationField> fields_;
+};
+
+// Fast marching (Sethian 1996) from the seed cells over a cost field (cost = 1/speed per metre); blocked cells
+// have cost <= 0. Returns arrival times; exposed for tests.
+std::vector<float> fastMarching(const Grid& grid, const std::vector<float>& cost, const std::vector<std::int32_t>& seeds);
+
+// Exact Euclidean distance transform (Felzenszwalb & Huttenlocher 2012) of a binary mask, in cells, from every
+// cell to the nearest cell where mask is 0. Exposed for tests.
+std::vector<float> distanceTransform(const Grid& grid, const std::vector<std::uint8_t>& mask);
+
+}  // namespace unrest

@@ -1,0 +1,70 @@
+// A YAML document as a plain tree whose every node remembers the file, line and column it came from, so that
+// errors found after `extends:` merging and `--set` overrides still point at the right place.
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace unrest {
+
+struct Location {
+  std::string file;  // "<--set>" for command-line overrides
+  int line = 0;      // 1-based; 0 when unknown
+  int col = 0;       // 1-based
+  std::string str() const;
+};
+
+struct Diagnostic {
+  Location where;
+  std::string keyPath;  // "populations.west.count"
+  std::string message;  // what is wrong, with what was expected
+  std::string str() const;  // "file:line:col: error: key.path: message"
+};
+
+// Thrown for any user error in a scenario; carries every problem found, not just the first.
+class ScenarioError : public std::runtime_error {
+public:
+  explicit ScenarioError(std::vector<Diagnostic> diagnostics);
+  const std::vector<Diagnostic>& diagnostics() const { return diagnostics_; }
+
+private:
+  std::vector<Diagnostic> diagnostics_;
+};
+
+struct YamlNode {
+  enum class Kind { Null, Scalar, Sequence, Map };
+  struct Entry;
+
+  Kind kind = Kind::Null;
+  std::string scalar;           // for Scalar
+  bool quoted = false;          // scalar was written in quotes (so it is a string, never a number)
+  std::vector<YamlNode> items;  // for Sequence
+  std::vector<Entry> entries;   // for Map, in file order
+  Location where;
+
+  const YamlNode* find(const std::string& key) const;
+  YamlNode* find(const std::string& key);
+  const char* kindName() const;
+};
+
+struct YamlNode::Entry {
+  std::string key;
+  Location keyWhere;
+  YamlNode value;
+};
+
+// Parses one file (no `extends` handling). Syntax errors and duplicate keys become ScenarioError.
+YamlNode parseYamlFile(const std::string& path);
+YamlNode parseYamlText(const std::string& text, const std::string& origin);
+
+// Parses a file and resolves its `extends:` chain: mappings merge key by key, everything else is replaced.
+YamlNode loadYamlWithExtends(const std::string& path);
+
+// Applies "key.path=value" (value parsed as YAML) onto the tree, creating mappings along the way.
+void applyOverride(YamlNode& root, const std::string& assignment);
+
+// Deep merge: `over` wins; mappings merge recursively.
+void mergeYaml(YamlNode& base, const YamlNode& over);
+
+}  // namespace unrest

@@ -1,0 +1,69 @@
+#include "unrest/geometry.hpp"
+
+#include <algorithm>
+
+namespace unrest {
+
+Vec2 closestPointOnSegment(const Vec2& p, const Vec2& a, const Vec2& b, double* t) {
+  const Vec2 ab = b - a;
+  const double len2 = ab.squaredNorm();
+  double s = len2 > 0.0 ? (p - a).dot(ab) / len2 : 0.0;
+  s = std::clamp(s, 0.0, 1.0);
+  if (t) *t = s;
+  return a + s * ab;
+}
+
+bool pointInPolygon(const Vec2& p, const std::vector<Vec2>& polygon) {
+  // Crossing-number test; the half-open edge rule makes shared edges belong to exactly one polygon.
+  bool inside = false;
+  const std::size_t n = polygon.size();
+  for (std::size_t i = 0, j = n - 1; i < n; j = i++) {
+    const Vec2& a = polygon[i];
+    const Vec2& b = polygon[j];
+    if ((a.y() > p.y()) != (b.y() > p.y())) {
+      const double xCross = a.x() + (p.y() - a.y()) * (b.x() - a.x()) / (b.y() - a.y());
+      if (p.x() < xCross) inside = !inside;
+    }
+  }
+  return inside;
+}
+
+bool Shape::contains(const Vec2& p) const {
+  switch (kind) {
+    case Kind::Rect:
+      return p.x() >= points[0].x() && p.x() <= points[1].x() && p.y() >= points[0].y() && p.y() <= points[1].y();
+    case Kind::Circle:
+      return (p - points[0]).squaredNorm() <= radius * radius;
+    case Kind::Polygon:
+      return pointInPolygon(p, points);
+    case Kind::Polyline: {
+      const double half2 = 0.25 * width * width;
+      for (std::size_t i = 0; i + 1 < points.size(); ++i)
+        if ((p - closestPointOnSegment(p, points[i], points[i + 1])).squaredNorm() <= half2) return true;
+      return false;
+    }
+  }
+  return false;
+}
+
+std::pair<Vec2, Vec2> Shape::bounds() const {
+  switch (kind) {
+    case Kind::Rect:
+      return {points[0], points[1]};
+    case Kind::Circle:
+      return {points[0].array() - radius, points[0].array() + radius};
+    case Kind::Polygon:
+    case Kind::Polyline: {
+      Vec2 lo = points[0], hi = points[0];
+      for (const auto& p : points) {
+        lo = lo.cwiseMin(p);
+        hi = hi.cwiseMax(p);
+      }
+      const double pad = kind == Kind::Polyline ? 0.5 * width : 0.0;
+      return {lo.array() - pad, hi.array() + pad};
+    }
+  }
+  return {Vec2::Zero(), Vec2::Zero()};
+}
+
+}  // namespace unrest

@@ -1,0 +1,124 @@
+// The move stage: social force on every person, integrated one step. Reads only the current state and writes
+// only each person's own slot of the next state, so it runs in parallel with identical results for any thread
+// count.
+#include "unrest/forces.hpp"
+#include "unrest/simulation.hpp"
+
+#include <omp.h>
+
+#include <cmath>
+
+namespace unrest {
+
+namespace {
+double cross(const Vec2& a, const Vec2& b) { return a.x() * b.y() - a.y() * b.x(); }
+}  // namespace
+
+void Simulation::stageMove() {
+  const PhysicsDef& ph = scenario_.physics;
+  const ForceParams people{ph.A, ph.B, ph.k, ph.kappa, ph.anisotropy, ph.interactionRange};
+  const ForceParams walls{ph.wallA, ph.wallB, ph.wallK, ph.wallKappa, 1.0, ph.interactionRange};
+  const bool implicit = ph.integrator == Integrator::ImplicitContact;
+  const double dt = dt_, mass = ph.mass, tau = ph.tau;
+  const auto n = static_cast<std::int64_t>(agents_.size());
+  Population& a = agents_;
+  const auto& wallSegments = world_.walls();
+  const auto& wallCorners = world_.corners();
+  const int cellsX = cells_.nx, cellsY = cells_.ny;
+
+#pragma omp parallel for schedule(static) num_threads(threads_) if (n > kParallelMinimum)
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto state = static_cast<AgentState>(a.state[i]);
+    a.corrected[i] = 0;
+    if (state == AgentState::Injured || state == AgentState::Exited) {
+      a.nextX[i] = a.x[i];
+      a.nextY[i] = a.y[i];
+      a.nextVx[i] = 0.0;
+      a.nextVy[i] = 0.0;
+      a.pressure[i] = 0.0f;
+      continue;
+    }
+    const Vec2 p(a.x[i], a.y[i]);
+    const Vec2 v(a.vx[i], a.vy[i]);
+    const double r = a.radius[i];
+    const double v0 = a.desiredSpeed[i];
+
+    // Where this person wants to go.
+    Vec2 heading = Vec2::Zero();
+    double speed = v0;
+    if (state == AgentState::Walking) {
+      heading = world_.desiredDirection(a.field[i], p);
+    } else {
+      const Vec2 toGoal(a.goalX[i] - p.x(), a.goalY[i] - p.y());
+      const double dist = toGoal.norm();
+      if (dist > 1e-6) heading = toGoal / dist;
+      speed = v0 * std::min(1.0, dist / 0.5);  // slow down over the last half metre
+    }
+
+    ForceAccumulator acc;
+    addDrivingForce(acc, mass, tau, speed, heading, v);
+
+    const int ci = static_cast<int>(a.cell[i] % static_cast<std::uint32_t>(cellsX));
+    const int cj = static_cast<int>(a.cell[i] / static_cast<std::uint32_t>(cellsX));
+    for (int dj = -1; dj <= 1; ++dj) {
+      const int jj = cj + dj;
+      if (jj < 0 || jj >= cellsY) continue;
+      for (int di = -1; di <= 1; ++di) {
+        const int ii = ci + di;
+        if (ii < 0 || ii >= cellsX) continue;
+        const std::size_t c = std::size_t(jj) * cellsX + ii;
+        for (std::uint32_t s = cellStart_[c]; s < cellStart_[c + 1]; ++s) {
+          const std::uint32_t j = cellOrder_[s];
+          // Cheap rejection on position alone: most candidates in the 3×3 block are out of reach.
+          const double dx = p.x() - a.x[j], dy = p.y() - a.y[j];
+          const double rSum = r + a.radius[j];
+          const double reach = rSum + people.range;
+          if (dx * dx + dy * dy >= reach * reach || j == static_cast<std::uint32_t>(i)) continue;
+          addPersonForce(acc, people, Vec2(dx, dy), rSum, Vec2(a.vx[j] - v.x(), a.vy[j] - v.y()), heading);
+        }
+      }
+    }
+
+    // Walls: a segment acts when the person is beside it (projection inside it) and on its walkable side; an
+    // outward corner acts when the person is in its own wedge. So every part of a wall pushes once.
+    const int bucket = world_.wallBucketOf(p);
+    for (auto [it, end] = world_.segmentsNear(bucket); it != end; ++it) {
+      const WallSegment& w = wallSegments[*it];
+      const Vec2 ab = w.b - w.a;
+      const double t = (p - w.a).dot(ab) / ab.squaredNorm();
+      if (t < 0.0 || t > 1.0 || cross(ab, p - w.a) <= 0.0) continue;
+      addWallForce(acc, walls, p - (w.a + t * ab), r, v);
+    }
+    for (auto [it, end] = world_.cornersNear(bucket); it != end; ++it) {
+      const WallCorner& corner = wallCorners[*it];
+      const Vec2 rel = p - corner.p;
+      if (rel.dot(corner.dirIn) <= 0.0 || rel.dot(corner.dirOut) >= 0.0) continue;
+      addWallForce(acc, walls, rel, r, v);
+    }
+
+    Vec2 vNew = v + (implicit ? implicitVelocityChange(acc, mass, dt, v) : explicitVelocityChange(acc, mass, dt));
+    // HFV's v_max: people do not run faster than a set multiple of their desired speed.
+    const double vMax = ph.maxSpeedFactor * std::max(v0, 0.1);
+    const double s2 = vNew.squaredNorm();
+    if (s2 > vMax * vMax) vNew *= vMax / std::sqrt(s2);
+    Vec2 pNew = p + dt * vNew;
+    // Guard: never step into a blocked cell. With the forces above this should not trigger; it is counted so a
+    // regression in the physics shows in the outputs rather than as people inside buildings.
+    if (!world_.walkableAt(pNew)) {
+      pNew = p;
+      vNew.setZero();
+      a.corrected[i] = 1;
+    }
+    a.nextX[i] = pNew.x();
+    a.nextY[i] = pNew.y();
+    a.nextVx[i] = vNew.x();
+    a.nextVy[i] = vNew.y();
+    a.pressure[i] = static_cast<float>(acc.compression / (2.0 * M_PI * r));
+  }
+  a.x.swap(a.nextX);
+  a.y.swap(a.nextY);
+  a.vx.swap(a.nextVx);
+  a.vy.swap(a.nextVy);
+}
+
+}  // namespace unrest

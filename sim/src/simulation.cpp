@@ -1,0 +1,403 @@
+#include "unrest/simulation.hpp"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <numeric>
+
+namespace unrest {
+
+namespace {
+
+// Reordering the arrays by cell costs about one force pass over a few columns; every few steps keeps memory
+// local (people move < 0.5 m in that time) at a fraction of the cost.
+constexpr std::int64_t kReorderInterval = 8;
+
+class StageTimer {
+public:
+  explicit StageTimer(double& slot) : slot_(slot), start_(std::chrono::steady_clock::now()) {}
+  ~StageTimer() { slot_ += std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count(); }
+
+private:
+  double& slot_;
+  std::chrono::steady_clock::time_point start_;
+};
+
+double maxRadiusOf(const Scenario& sc) {
+  double r = 0.0;
+  for (const auto& p : sc.populations)
+    r = std::max(r, p.radius.kind == Distribution::Kind::Constant ? p.radius.value : p.radius.max);
+  return std::max(r, 0.1);
+}
+
+}  // namespace
+
+const char* eventTypeName(EventType t) {
+  switch (t) {
+    case EventType::Injury: return "injury";
+    case EventType::PopulationSpawned: return "population_spawned";
+    case EventType::PopulationArrived: return "population_arrived";
+  }
+  return "?";
+}
+
+Simulation::Simulation(const Scenario& scenario, const World& world, int threads)
+    : scenario_(scenario), world_(world), rng_(scenario.seed), threads_(std::max(1, threads)) {
+  dt_ = scenario.clock.dt;
+  totalSteps_ = static_cast<std::int64_t>(std::llround(scenario.clock.duration / dt_));
+  recordEvery_ = std::max<std::int64_t>(1, std::llround(scenario.clock.recordInterval / dt_));
+
+  const auto total = static_cast<std::size_t>(scenario.totalPeople());
+  agents_.reserve(total);
+  spawnedOf_.assign(scenario.populations.size(), 0);
+  announcedArrival_.assign(scenario.populations.size(), 0);
+
+  // Neighbour cells large enough that all interactions of a person lie in its 3×3 block.
+  const Grid& g = world.grid();
+  cells_.h = 2.0 * maxRadiusOf(scenario) + scenario.physics.interactionRange;
+  cells_.origin = g.origin;
+  cells_.nx = std::max(1, static_cast<int>(std::ceil(g.nx * g.h / cells_.h)));
+  cells_.ny = std::max(1, static_cast<int>(std::ceil(g.ny * g.h / cells_.h)));
+  cellStart_.assign(cells_.size() + 1, 0);
+  cellOrder_.reserve(total);
+  reorderScratch_.reserve(total);
+  spawnHead_.assign(cells_.size(), -1);
+  spawnNext_.reserve(total);
+
+  densityGrid_.h = scenario.output.densityCell;
+  densityGrid_.origin = g.origin;
+  densityGrid_.nx = std::max(1, static_cast<int>(std::ceil(g.nx * g.h / densityGrid_.h)));
+  densityGrid_.ny = std::max(1, static_cast<int>(std::ceil(g.ny * g.h / densityGrid_.h)));
+  densityArea_.assign(densityGrid_.size(), 0.0);
+  for (int j = 0; j < g.ny; ++j)
+    for (int i = 0; i < g.nx; ++i)
+      if (world.walkable(g.index(i, j))) {
+        const Vec2 c = g.centre(i, j);
+        densityArea_[densityGrid_.index(std::clamp(densityGrid_.cellX(c.x()), 0, densityGrid_.nx - 1),
+                                        std::clamp(densityGrid_.cellY(c.y()), 0, densityGrid_.ny - 1))] += g.h * g.h;
+      }
+  densityCount_.assign(densityGrid_.size(), 0);
+  densitySumVx_.assign(densityGrid_.size(), 0.0);
+  densitySumVy_.assign(densityGrid_.size(), 0.0);
+  densitySumV2_.assign(densityGrid_.size(), 0.0);
+  events_.reserve(64);
+}
+
+std::int64_t Simulation::active() const {
+  std::int64_t n = 0;
+  for (auto s : agents_.state) n += (s == std::uint8_t(AgentState::Walking) || s == std::uint8_t(AgentState::Arrived));
+  return n;
+}
+
+void Simulation::step() {
+  events_.clear();
+  recorded_ = false;
+  { StageTimer t(profile_.seconds[0]); stageEvents(); }
+  { StageTimer t(profile_.seconds[1]); stageIndex(); }
+  { StageTimer t(profile_.seconds[2]); stageMove(); }
+  { StageTimer t(profile_.seconds[3]); stageHarm(); }
+  ++stepIndex_;
+  { StageTimer t(profile_.seconds[4]); stageRecord(); }
+}
+
+// ---------------------------------------------------------------- events: arrivals of people
+
+Vec2 Simulation::randomSpot(int zone, std::uint64_t step, std::uint64_t subject, RandomPurpose purpose) const {
+  const auto& cells = world_.zoneCells(zone);
+  auto stream = rng_.stream(step, subject, purpose);
+  const auto pick = static_cast<std::size_t>(stream() * double(cells.size()));
+  const auto c = static_cast<std::size_t>(cells[std::min(pick, cells.size() - 1)]);
+  const Grid& g = world_.grid();
+  const int i = static_cast<int>(c % g.nx), j = static_cast<int>(c / g.nx);
+  return g.origin + Vec2((i + stream()) * g.h, (j + stream()) * g.h);
+}
+
+void Simulation::rebuildSpawnGrid() {
+  std::fill(spawnHead_.begin(), spawnHead_.end(), -1);
+  spawnNext_.assign(agents_.size(), -1);
+  for (std::size_t k = 0; k < agents_.size(); ++k) {
+    if (agents_.state[k] == std::uint8_t(AgentState::Exited)) continue;
+    const int i = std::clamp(cells_.cellX(agents_.x[k]), 0, cells_.nx - 1), j = std::clamp(cells_.cellY(agents_.y[k]), 0, cells_.ny - 1);
+    const auto c = cells_.index(i, j);
+    spawnNext_[k] = spawnHead_[c];
+    spawnHead_[c] = static_cast<std::int32_t>(k);
+  }
+}
+
+bool Simulation::spotIsFree(const Vec2& pos, double r) const {
+  if (world_.exactWallDistance(pos) < r + 0.02) return false;
+  const int ci = cells_.cellX(pos.x()), cj = cells_.cellY(pos.y());
+  for (int j = cj - 1; j <= cj + 1; ++j)
+    for (int i = ci - 1; i <= ci + 1; ++i) {
+      if (!cells_.inside(i, j)) continue;
+      for (std::int32_t k = spawnHead_[cells_.index(i, j)]; k >= 0; k = spawnNext_[k]) {
+        const double minGap = r + agents_.radius[k] + 0.02;
+        if ((Vec2(agents_.x[k], agents_.y[k]) - pos).squaredNorm() < minGap * minGap) return false;
+      }
+    }
+  return true;
+}
+
+void Simulation::addAgent(int p, std::int64_t indexInPopulation, const Vec2& pos) {
+  const PopulationDef& pop = scenario_.populations[p];
+  // Attributes depend on (population, index) only, so they do not change with when or where one spawns.
+  const std::uint64_t subject = (std::uint64_t(p) << 40) ^ std::uint64_t(indexInPopulation);
+  const double v0 = pop.desiredSpeed.sample(rng_.stream(0, subject, RandomPurpose::DesiredSpeed));
+  const double r = pop.radius.sample(rng_.stream(0, subject, RandomPurpose::Radius));
+  const Vec2 goal = randomSpot(pop.destinationZone, 0, subject, RandomPurpose::GoalSpot);
+  const auto field = static_cast<std::uint16_t>(world_.fieldForZone(pop.destinationZone));
+  const auto id = static_cast<std::uint32_t>(spawnedTotal_++);
+  agents_.pushBack(id, static_cast<std::uint16_t>(p), field, pos.x(), pos.y(), static_cast<float>(r),
+                   static_cast<float>(v0), static_cast<float>(goal.x()), static_cast<float>(goal.y()));
+  agents_.state.back() = static_cast<std::uint8_t>(world_.inDestination(field, pos) ? AgentState::Arrived : AgentState::Walking);
+  spawnedOf_[p]++;
+}
+
+void Simulation::spawnPopulation(int p, std::int64_t due) {
+  const PopulationDef& pop = scenario_.populations[p];
+  const std::uint64_t subjectBase = std::uint64_t(p) << 40;
+  // Bounded attempts per step: a full spawn zone waits for people to move on instead of stalling the step.
+  const std::int64_t maxAttempts = 30 * (due - spawnedOf_[p]) + 100;
+  for (std::int64_t attempt = 0; attempt < maxAttempts && spawnedOf_[p] < due; ++attempt) {
+    const std::uint64_t subject = (std::uint64_t(p) << 40) ^ std::uint64_t(spawnedOf_[p]);
+    const double r = pop.radius.sample(rng_.stream(0, subject, RandomPurpose::Radius));
+    const Vec2 pos = randomSpot(pop.spawnZone, std::uint64_t(stepIndex_), subjectBase ^ std::uint64_t(attempt), RandomPurpose::SpawnPosition);
+    if (!spotIsFree(pos, r)) continue;
+    addAgent(p, spawnedOf_[p], pos);
+    const std::size_t k = agents_.size() - 1;
+    const auto c = cells_.index(std::clamp(cells_.cellX(pos.x()), 0, cells_.nx - 1), std::clamp(cells_.cellY(pos.y()), 0, cells_.ny - 1));
+    spawnNext_.push_back(spawnHead_[c]);
+    spawnHead_[c] = static_cast<std::int32_t>(k);
+  }
+}
+
+void Simulation::spawnLattice(int p) {
+  // A hexagonal lattice filling the zone at the spacing that holds everyone: the standard start for fixed-density
+  // experiments, where random placement jams long before 2 people/m².
+  const PopulationDef& pop = scenario_.populations[p];
+  const auto& cells = world_.zoneCells(pop.spawnZone);
+  const Grid& g = world_.grid();
+  const double rMax = pop.radius.kind == Distribution::Kind::Constant ? pop.radius.value : pop.radius.max;
+  const double area = world_.zoneArea(pop.spawnZone);
+  double spacing = std::sqrt(2.0 * area / (std::sqrt(3.0) * double(std::max<std::int64_t>(1, pop.count))));
+  Vec2 lo(1e300, 1e300), hi(-1e300, -1e300);
+  for (auto c : cells) {
+    const Vec2 centre = g.centre(static_cast<int>(c % g.nx), static_cast<int>(c / g.nx));
+    lo = lo.cwiseMin(centre);
+    hi = hi.cwiseMax(centre);
+  }
+  lo.array() -= 0.5 * g.h;
+  hi.array() += 0.5 * g.h;
+  std::vector<Vec2> spots;
+  for (int tries = 0; tries < 60; ++tries) {
+    spots.clear();
+    const double rowStep = spacing * std::sqrt(3.0) / 2.0;
+    int row = 0;
+    for (double y = lo.y() + 0.5 * rowStep; y < hi.y(); y += rowStep, ++row)
+      for (double x = lo.x() + (row % 2 ? spacing : 0.5 * spacing); x < hi.x(); x += spacing) {
+        const Vec2 s(x, y);
+        if (world_.zones()[pop.spawnZone].contains(s) && world_.exactWallDistance(s) >= rMax + 0.02)
+          spots.push_back(s);
+      }
+    if (std::int64_t(spots.size()) >= pop.count) break;
+    spacing *= 0.98;
+  }
+  // A deterministic random subset when the lattice has room to spare.
+  for (std::size_t k = 0; k + 1 < spots.size(); ++k) {
+    const auto pick = k + static_cast<std::size_t>(rng_.uniform(0, (std::uint64_t(p) << 40) ^ k, RandomPurpose::LatticeOrder) * double(spots.size() - k));
+    std::swap(spots[k], spots[std::min(pick, spots.size() - 1)]);
+  }
+  const std::int64_t n = std::min<std::int64_t>(pop.count, static_cast<std::int64_t>(spots.size()));
+  for (std::int64_t k = 0; k < n; ++k) addAgent(p, k, spots[k]);
+}
+
+void Simulation::stageEvents() {
+  const double t = time();
+  bool gridReady = false;
+  for (std::size_t p = 0; p < scenario_.populations.size(); ++p) {
+    const PopulationDef& pop = scenario_.populations[p];
+    if (spawnedOf_[p] >= pop.count || t + 1e-9 < pop.spawnStart) continue;
+    const std::int64_t before = spawnedOf_[p];
+    if (pop.layout == SpawnLayout::Lattice) {
+      if (before == 0) spawnLattice(static_cast<int>(p));
+    } else {
+      const std::int64_t due = pop.spawnRate > 0
+          ? std::min<std::int64_t>(pop.count, static_cast<std::int64_t>(std::floor((t - pop.spawnStart) * pop.spawnRate + 1e-9)) + 1)
+          : pop.count;
+      if (due > spawnedOf_[p]) {
+        if (!gridReady) rebuildSpawnGrid();
+        gridReady = true;
+        spawnPopulation(static_cast<int>(p), due);
+      }
+    }
+    if (spawnedOf_[p] >= pop.count && before < pop.count)
+      events_.push_back({t, EventType::PopulationSpawned, 0, static_cast<int>(p), Vec2::Zero(), double(pop.count)});
+  }
+}
+
+// ---------------------------------------------------------------- index: neighbour cells
+
+void Simulation::stageIndex() {
+  const auto n = agents_.size();
+  const bool reorder = stepIndex_ % kReorderInterval == 0;
+  auto cellOf = [&](std::size_t k) {
+    const int i = std::clamp(cells_.cellX(agents_.x[k]), 0, cells_.nx - 1);
+    const int j = std::clamp(cells_.cellY(agents_.y[k]), 0, cells_.ny - 1);
+    return static_cast<std::uint32_t>(cells_.index(i, j));
+  };
+#pragma omp parallel for schedule(static) num_threads(threads_) if (n > kParallelMinimum)
+  for (std::size_t k = 0; k < n; ++k) agents_.cell[k] = cellOf(k);
+
+  // Counting sort by cell; people who left are dropped here.
+  auto countingSort = [&](std::vector<std::uint32_t>& order) {
+    std::fill(cellStart_.begin(), cellStart_.end(), 0);
+    for (std::size_t k = 0; k < agents_.size(); ++k)
+      if (agents_.state[k] != std::uint8_t(AgentState::Exited)) ++cellStart_[agents_.cell[k] + 1];
+    for (std::size_t c = 0; c < cells_.size(); ++c) cellStart_[c + 1] += cellStart_[c];
+    order.resize(cellStart_.back());
+    // Fill with a running cursor per cell; the cursor reuses the start array shifted by one.
+    for (std::size_t k = 0; k < agents_.size(); ++k)
+      if (agents_.state[k] != std::uint8_t(AgentState::Exited)) order[cellStart_[agents_.cell[k]]++] = static_cast<std::uint32_t>(k);
+    for (std::size_t c = cells_.size(); c > 0; --c) cellStart_[c] = cellStart_[c - 1];
+    cellStart_[0] = 0;
+  };
+  if (reorder) {
+    countingSort(reorderScratch_);
+    agents_.reorder(reorderScratch_);  // now sorted by cell, exited people gone
+    cellOrder_.resize(agents_.size());
+    std::iota(cellOrder_.begin(), cellOrder_.end(), 0u);
+  } else {
+    countingSort(cellOrder_);
+  }
+}
+
+// ---------------------------------------------------------------- harm: crush injuries and arrivals
+
+void Simulation::stageHarm() {
+  const double threshold = scenario_.harm.injuryPressure, holdTime = scenario_.harm.injuryTime;
+  const auto n = static_cast<std::int64_t>(agents_.size());
+  Population& a = agents_;
+  std::int64_t changes = 0, corrections = 0;
+  // Marks are written per person; events are gathered afterwards in id order.
+  constexpr std::uint8_t kBecameInjured = 2, kReachedDestination = 4, kLeft = 8;
+#pragma omp parallel for schedule(static) num_threads(threads_) if (n > kParallelMinimum) reduction(+ : changes, corrections)
+  for (std::int64_t i = 0; i < n; ++i) {
+    const auto state = static_cast<AgentState>(a.state[i]);
+    if (state != AgentState::Walking && state != AgentState::Arrived) continue;
+    std::uint8_t mark = a.corrected[i];
+    corrections += mark & 1;
+    if (a.pressure[i] > threshold) {
+      a.overPressureTime[i] += static_cast<float>(dt_);
+      if (a.overPressureTime[i] >= holdTime) {
+        a.state[i] = static_cast<std::uint8_t>(AgentState::Injured);
+        a.vx[i] = a.vy[i] = 0.0;
+        mark |= kBecameInjured;
+      }
+    } else {
+      a.overPressureTime[i] = 0.0f;
+    }
+    if (!(mark & kBecameInjured)) {
+      const Vec2 p(a.x[i], a.y[i]);
+      const PopulationDef& pop = scenario_.populations[a.group[i]];
+      if (state == AgentState::Walking && world_.inDestination(a.field[i], p)) {
+        a.state[i] = static_cast<std::uint8_t>(pop.onArrival == OnArrival::Leave ? AgentState::Exited : AgentState::Arrived);
+        mark |= pop.onArrival == OnArrival::Leave ? kLeft : kReachedDestination;
+      } else if (state == AgentState::Arrived && pop.onArrival == OnArrival::Wander &&
+                 (Vec2(a.goalX[i], a.goalY[i]) - p).squaredNorm() < 0.25) {
+        // Milling: a new spot in the same zone once the old one is reached.
+        const Vec2 g = randomSpot(pop.destinationZone, std::uint64_t(stepIndex_), a.id[i], RandomPurpose::Wander);
+        a.goalX[i] = static_cast<float>(g.x());
+        a.goalY[i] = static_cast<float>(g.y());
+      }
+    }
+    a.corrected[i] = mark;
+    changes += (mark & ~std::uint8_t(1)) != 0;
+  }
+  agentSteps_ += n;
+  wallCorrections_ += corrections;
+  if (changes == 0) return;
+
+  const std::size_t firstNew = events_.size();
+  for (std::int64_t i = 0; i < n; ++i) {
+    const std::uint8_t mark = a.corrected[i];
+    if (mark & kBecameInjured) {
+      ++injuriesCrush_;
+      events_.push_back({time() + dt_, EventType::Injury, a.id[i], a.group[i], Vec2(a.x[i], a.y[i]), a.pressure[i]});
+    }
+    if (mark & kLeft) ++exitedTotal_;
+  }
+  std::sort(events_.begin() + static_cast<std::ptrdiff_t>(firstNew), events_.end(),
+            [](const Event& l, const Event& r) { return l.agent < r.agent; });
+  // A population has arrived when none of it is still walking or waiting to spawn.
+  for (std::size_t p = 0; p < scenario_.populations.size(); ++p) {
+    if (announcedArrival_[p] || spawnedOf_[p] < scenario_.populations[p].count) continue;
+    bool anyWalking = false;
+    for (std::int64_t i = 0; i < n && !anyWalking; ++i)
+      anyWalking = a.group[i] == p && a.state[i] == std::uint8_t(AgentState::Walking);
+    if (!anyWalking) {
+      announcedArrival_[p] = 1;
+      events_.push_back({time() + dt_, EventType::PopulationArrived, 0, static_cast<int>(p), Vec2::Zero(), 0.0});
+    }
+  }
+}
+
+// ---------------------------------------------------------------- record: metrics
+
+void Simulation::stageRecord() {
+  if (stepIndex_ % recordEvery_ != 0 && stepIndex_ != totalSteps_) return;
+  recorded_ = true;
+  MetricsRow row;
+  row.time = time();
+  row.waiting = scenario_.totalPeople() - spawnedTotal_;
+  row.byState[static_cast<int>(AgentState::Exited)] = exitedTotal_;
+  std::fill(densityCount_.begin(), densityCount_.end(), 0u);
+  std::fill(densitySumVx_.begin(), densitySumVx_.end(), 0.0);
+  std::fill(densitySumVy_.begin(), densitySumVy_.end(), 0.0);
+  std::fill(densitySumV2_.begin(), densitySumV2_.end(), 0.0);
+  double speedSum = 0.0;
+  std::int64_t moving = 0;
+  // Serial, in array order: sums are then the same whatever the thread count.
+  for (std::size_t k = 0; k < agents_.size(); ++k) {
+    const auto s = static_cast<AgentState>(agents_.state[k]);
+    if (s == AgentState::Exited) continue;
+    ++row.byState[static_cast<int>(s)];
+    const auto c = densityGrid_.index(std::clamp(densityGrid_.cellX(agents_.x[k]), 0, densityGrid_.nx - 1),
+                                      std::clamp(densityGrid_.cellY(agents_.y[k]), 0, densityGrid_.ny - 1));
+    ++densityCount_[c];
+    if (s == AgentState::Injured) continue;
+    const double vx = agents_.vx[k], vy = agents_.vy[k];
+    densitySumVx_[c] += vx;
+    densitySumVy_[c] += vy;
+    densitySumV2_[c] += vx * vx + vy * vy;
+    speedSum += std::sqrt(vx * vx + vy * vy);
+    ++moving;
+    row.peakPressure = std::max(row.peakPressure, double(agents_.pressure[k]));
+    row.contacts += agents_.pressure[k] > 0.0f;
+  }
+  const double minArea = 0.25 * densityGrid_.h * densityGrid_.h;  // ignore cells that are mostly wall
+  for (std::size_t c = 0; c < densityGrid_.size(); ++c) {
+    if (densityCount_[c] == 0 || densityArea_[c] < minArea) continue;
+    const double rho = densityCount_[c] / densityArea_[c];
+    row.peakDensity = std::max(row.peakDensity, rho);
+    if (densityCount_[c] >= 2) {
+      const double n = densityCount_[c];
+      const double meanVx = densitySumVx_[c] / n, meanVy = densitySumVy_[c] / n;
+      const double variance = std::max(0.0, densitySumV2_[c] / n - meanVx * meanVx - meanVy * meanVy);
+      row.crowdPressure = std::max(row.crowdPressure, rho * variance);
+    }
+  }
+  row.meanSpeed = moving ? speedSum / double(moving) : 0.0;
+  row.injuriesCrush = injuriesCrush_;
+  row.wallCorrections = wallCorrections_;
+  row_ = row;
+}
+
+std::size_t Simulation::memoryBytes() const {
+  return agents_.size() * agents_.bytesPerAgent() +
+         (cellStart_.size() + cellOrder_.size() + reorderScratch_.size() + spawnHead_.size() + spawnNext_.size()) * 4 +
+         densityArea_.size() * (8 * 4 + 4) + world_.memoryBytes();
+}
+
+}  // namespace unrest
