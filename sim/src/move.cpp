@@ -1,6 +1,6 @@
-// The move stage: social force on every person, integrated one step. Reads only the current state and writes
-// only each person's own slot of the next state, so it runs in parallel with identical results for any thread
-// count.
+// The move stage: social force on every person, integrated one step. Neighbours are read from the packed copy
+// the index stage made of the current state, and each person writes only their own slot, so the stage runs in
+// parallel with identical results for any thread count.
 #include "unrest/forces.hpp"
 #include "unrest/simulation.hpp"
 
@@ -24,17 +24,13 @@ void Simulation::stageMove() {
   Population& a = agents_;
   const auto& wallSegments = world_.walls();
   const auto& wallCorners = world_.corners();
-  const int cellsX = cells_.nx, cellsY = cells_.ny;
+  const int cellsX = cells_.grid.nx, cellsY = cells_.grid.ny, foldX = cells_.foldX, foldY = cells_.foldY;
 
 #pragma omp parallel for schedule(static) num_threads(threads_) if (n > kParallelMinimum)
   for (std::int64_t i = 0; i < n; ++i) {
     const auto state = static_cast<AgentState>(a.state[i]);
     a.corrected[i] = 0;
     if (state == AgentState::Injured || state == AgentState::Exited) {
-      a.nextX[i] = a.x[i];
-      a.nextY[i] = a.y[i];
-      a.nextVx[i] = 0.0;
-      a.nextVy[i] = 0.0;
       a.pressure[i] = 0.0f;
       continue;
     }
@@ -58,23 +54,26 @@ void Simulation::stageMove() {
     ForceAccumulator acc;
     addDrivingForce(acc, mass, tau, speed, heading, v);
 
-    const int ci = static_cast<int>(a.cell[i] % static_cast<std::uint32_t>(cellsX));
-    const int cj = static_cast<int>(a.cell[i] / static_cast<std::uint32_t>(cellsX));
+    const int ci = cells_.cellX(p.x()), cj = cells_.cellY(p.y());
+    // Folded coordinates of the home cell; neighbours wrap by one at most, so no division in the loop.
+    const int fi = ci % foldX, fj = cj % foldY;
     for (int dj = -1; dj <= 1; ++dj) {
       const int jj = cj + dj;
       if (jj < 0 || jj >= cellsY) continue;
+      const int bj = fj + dj < 0 ? fj + dj + foldY : (fj + dj >= foldY ? fj + dj - foldY : fj + dj);
       for (int di = -1; di <= 1; ++di) {
         const int ii = ci + di;
         if (ii < 0 || ii >= cellsX) continue;
-        const std::size_t c = std::size_t(jj) * cellsX + ii;
+        const int bi = fi + di < 0 ? fi + di + foldX : (fi + di >= foldX ? fi + di - foldX : fi + di);
+        const std::uint32_t c = static_cast<std::uint32_t>(bi + foldX * bj);
         for (std::uint32_t s = cellStart_[c]; s < cellStart_[c + 1]; ++s) {
-          const std::uint32_t j = cellOrder_[s];
+          const NeighbourSlot& o = packed_[s];
           // Cheap rejection on position alone: most candidates in the 3×3 block are out of reach.
-          const double dx = p.x() - a.x[j], dy = p.y() - a.y[j];
-          const double rSum = r + a.radius[j];
+          const double dx = p.x() - o.x, dy = p.y() - o.y;
+          const double rSum = r + o.radius;
           const double reach = rSum + people.range;
-          if (dx * dx + dy * dy >= reach * reach || j == static_cast<std::uint32_t>(i)) continue;
-          addPersonForce(acc, people, Vec2(dx, dy), rSum, Vec2(a.vx[j] - v.x(), a.vy[j] - v.y()), heading);
+          if (dx * dx + dy * dy >= reach * reach || o.index == static_cast<std::uint32_t>(i)) continue;
+          addPersonForce(acc, people, Vec2(dx, dy), rSum, Vec2(o.vx - v.x(), o.vy - v.y()), heading);
         }
       }
     }
@@ -82,7 +81,8 @@ void Simulation::stageMove() {
     // Walls: a segment acts when the person is beside it (projection inside it) and on its walkable side; an
     // outward corner acts when the person is in its own wedge. So every part of a wall pushes once.
     const int bucket = world_.wallBucketOf(p);
-    for (auto [it, end] = world_.segmentsNear(bucket); it != end; ++it) {
+    const auto [nearSegments, nearSegmentsEnd] = world_.segmentsNear(bucket);
+    for (auto it = nearSegments; it != nearSegmentsEnd; ++it) {
       const WallSegment& w = wallSegments[*it];
       const Vec2 ab = w.b - w.a;
       const double t = (p - w.a).dot(ab) / ab.squaredNorm();
@@ -104,21 +104,18 @@ void Simulation::stageMove() {
     Vec2 pNew = p + dt * vNew;
     // Guard: never step into a blocked cell. With the forces above this should not trigger; it is counted so a
     // regression in the physics shows in the outputs rather than as people inside buildings.
-    if (!world_.walkableAt(pNew)) {
+    // No wall within reach of the bucket means no blocked cell within a step's travel either.
+    if (nearSegments != nearSegmentsEnd && !world_.walkableAt(pNew)) {
       pNew = p;
       vNew.setZero();
       a.corrected[i] = 1;
     }
-    a.nextX[i] = pNew.x();
-    a.nextY[i] = pNew.y();
-    a.nextVx[i] = vNew.x();
-    a.nextVy[i] = vNew.y();
+    a.x[i] = pNew.x();
+    a.y[i] = pNew.y();
+    a.vx[i] = vNew.x();
+    a.vy[i] = vNew.y();
     a.pressure[i] = static_cast<float>(acc.compression / (2.0 * M_PI * r));
   }
-  a.x.swap(a.nextX);
-  a.y.swap(a.nextY);
-  a.vx.swap(a.nextVx);
-  a.vy.swap(a.nextVy);
 }
 
 }  // namespace unrest

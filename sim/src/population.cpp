@@ -13,8 +13,8 @@ const char* agentStateName(AgentState s) {
 }
 
 void Population::reserve(std::size_t n) {
-  for (auto* v : {&x, &y, &vx, &vy, &nextX, &nextY, &nextVx, &nextVy, &scratchD_}) v->reserve(n);
-  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &scratchF_}) v->reserve(n);
+  for (auto* v : {&x, &y, &vx, &vy, &scratchD_}) v->reserve(n);
+  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &scratchF_}) v->reserve(n);
   for (auto* v : {&state, &corrected, &scratchU8_}) v->reserve(n);
   for (auto* v : {&field, &group, &scratchU16_}) v->reserve(n);
   for (auto* v : {&id, &cell, &scratchU32_}) v->reserve(n);
@@ -26,10 +26,6 @@ void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::
   y.push_back(py);
   vx.push_back(0.0);
   vy.push_back(0.0);
-  nextX.push_back(px);
-  nextY.push_back(py);
-  nextVx.push_back(0.0);
-  nextVy.push_back(0.0);
   radius.push_back(r);
   desiredSpeed.push_back(v0);
   goalX.push_back(gx);
@@ -39,6 +35,7 @@ void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::
   pressure.push_back(0.0f);
   corrected.push_back(0);
   overPressureTime.push_back(0.0f);
+  pause.push_back(-1.0f);
   id.push_back(agentId);
   group.push_back(groupIndex);
   cell.push_back(0);
@@ -48,23 +45,23 @@ namespace {
 template <class T>
 void gather(std::vector<T>& column, const std::vector<std::uint32_t>& order, std::vector<T>& scratch) {
   scratch.resize(order.size());
-  for (std::size_t k = 0; k < order.size(); ++k) scratch[k] = column[order[k]];
+  const auto n = static_cast<std::int64_t>(order.size());
+#pragma omp parallel for schedule(static) if (n > 4096)
+  for (std::int64_t k = 0; k < n; ++k) scratch[k] = column[order[k]];
   column.swap(scratch);
 }
 }  // namespace
 
 void Population::reorder(const std::vector<std::uint32_t>& order) {
-  // Next-step buffers carry no state between steps, so they are only resized.
   for (auto* v : {&x, &y, &vx, &vy}) gather(*v, order, scratchD_);
-  for (auto* v : {&nextX, &nextY, &nextVx, &nextVy}) v->resize(order.size());
-  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime}) gather(*v, order, scratchF_);
+  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause}) gather(*v, order, scratchF_);
   for (auto* v : {&state, &corrected}) gather(*v, order, scratchU8_);
   for (auto* v : {&field, &group}) gather(*v, order, scratchU16_);
   for (auto* v : {&id, &cell}) gather(*v, order, scratchU32_);
 }
 
 std::size_t Population::bytesPerAgent() const {
-  return 8 * sizeof(double) + 7 * sizeof(float) + 2 * sizeof(std::uint8_t) + 2 * sizeof(std::uint16_t) +
+  return 4 * sizeof(double) + 8 * sizeof(float) + 2 * sizeof(std::uint8_t) + 2 * sizeof(std::uint16_t) +
          2 * sizeof(std::uint32_t);
 }
 

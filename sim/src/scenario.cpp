@@ -503,6 +503,8 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
         pop.spawnStart = p.number("spawn_start", pop.spawnStart, atLeast(0), "s");
         pop.spawnRate = p.number("spawn_rate", pop.spawnRate, atLeast(0), "people/s");
         pop.layout = p.choice<SpawnLayout>("spawn_layout", pop.layout, {{"random", SpawnLayout::Random}, {"lattice", SpawnLayout::Lattice}});
+        pop.dwellTime = p.number("dwell_time", pop.dwellTime, between(0, 86400), "s");
+        pop.wanderRadius = p.number("wander_radius", pop.wanderRadius, {0.0, 1e5, true, false}, "m");
         if (pop.layout == SpawnLayout::Lattice && pop.spawnRate > 0)
           checker.error(e.value.where, p.keyPath("spawn_layout"), "lattice places everyone at once (expected spawn_rate: 0 with spawn_layout: lattice)");
         if (const YamlNode* d = p.get("desired_speed"))

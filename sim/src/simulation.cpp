@@ -34,6 +34,21 @@ double maxRadiusOf(const Scenario& sc) {
 
 }  // namespace
 
+void FoldedCells::build(const Grid& world, double side, std::size_t people) {
+  grid.h = side;
+  grid.origin = world.origin;
+  grid.nx = std::max(1, static_cast<int>(std::ceil(world.nx * world.h / side)));
+  grid.ny = std::max(1, static_cast<int>(std::ceil(world.ny * world.h / side)));
+  const double target = std::max(4096.0, 4.0 * double(people));
+  const double scale = std::min(1.0, std::sqrt(target / double(grid.size())));
+  foldX = grid.nx;
+  foldY = grid.ny;
+  if (scale < 1.0) {
+    foldX = std::min(grid.nx, std::max(3, static_cast<int>(std::ceil(grid.nx * scale))));
+    foldY = std::min(grid.ny, std::max(3, static_cast<int>(std::ceil(grid.ny * scale))));
+  }
+}
+
 const char* eventTypeName(EventType t) {
   switch (t) {
     case EventType::Injury: return "injury";
@@ -56,14 +71,13 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
 
   // Neighbour cells large enough that all interactions of a person lie in its 3×3 block.
   const Grid& g = world.grid();
-  cells_.h = 2.0 * maxRadiusOf(scenario) + scenario.physics.interactionRange;
-  cells_.origin = g.origin;
-  cells_.nx = std::max(1, static_cast<int>(std::ceil(g.nx * g.h / cells_.h)));
-  cells_.ny = std::max(1, static_cast<int>(std::ceil(g.ny * g.h / cells_.h)));
-  cellStart_.assign(cells_.size() + 1, 0);
+  cells_.build(g, 2.0 * maxRadiusOf(scenario) + scenario.physics.interactionRange, total);
+  cellStart_.assign(cells_.buckets() + 1, 0);
+  chunkCounts_.reserve(cells_.buckets() * std::size_t(threads_));
   cellOrder_.reserve(total);
+  packed_.reserve(total);
   reorderScratch_.reserve(total);
-  spawnHead_.assign(cells_.size(), -1);
+  spawnHead_.assign(cells_.buckets(), -1);
   spawnNext_.reserve(total);
 
   densityGrid_.h = scenario.output.densityCell;
@@ -107,11 +121,17 @@ void Simulation::step() {
 Vec2 Simulation::randomSpot(int zone, std::uint64_t step, std::uint64_t subject, RandomPurpose purpose) const {
   const auto& cells = world_.zoneCells(zone);
   auto stream = rng_.stream(step, subject, purpose);
-  const auto pick = static_cast<std::size_t>(stream() * double(cells.size()));
-  const auto c = static_cast<std::size_t>(cells[std::min(pick, cells.size() - 1)]);
   const Grid& g = world_.grid();
-  const int i = static_cast<int>(c % g.nx), j = static_cast<int>(c / g.nx);
-  return g.origin + Vec2((i + stream()) * g.h, (j + stream()) * g.h);
+  Vec2 spot = Vec2::Zero();
+  // A few tries for a spot a body fits in; in a zone that is all narrow passages the last try stands.
+  for (int attempt = 0; attempt < 8; ++attempt) {
+    const auto pick = static_cast<std::size_t>(stream() * double(cells.size()));
+    const auto c = static_cast<std::size_t>(cells[std::min(pick, cells.size() - 1)]);
+    const int i = static_cast<int>(c % g.nx), j = static_cast<int>(c / g.nx);
+    spot = g.origin + Vec2((i + stream()) * g.h, (j + stream()) * g.h);
+    if (world_.bodyFits(spot, 0.35)) break;
+  }
+  return spot;
 }
 
 void Simulation::rebuildSpawnGrid() {
@@ -119,20 +139,19 @@ void Simulation::rebuildSpawnGrid() {
   spawnNext_.assign(agents_.size(), -1);
   for (std::size_t k = 0; k < agents_.size(); ++k) {
     if (agents_.state[k] == std::uint8_t(AgentState::Exited)) continue;
-    const int i = std::clamp(cells_.cellX(agents_.x[k]), 0, cells_.nx - 1), j = std::clamp(cells_.cellY(agents_.y[k]), 0, cells_.ny - 1);
-    const auto c = cells_.index(i, j);
+    const auto c = cells_.bucketAt(agents_.x[k], agents_.y[k]);
     spawnNext_[k] = spawnHead_[c];
     spawnHead_[c] = static_cast<std::int32_t>(k);
   }
 }
 
 bool Simulation::spotIsFree(const Vec2& pos, double r) const {
-  if (world_.exactWallDistance(pos) < r + 0.02) return false;
+  if (!world_.bodyFits(pos, r + 0.02)) return false;
   const int ci = cells_.cellX(pos.x()), cj = cells_.cellY(pos.y());
   for (int j = cj - 1; j <= cj + 1; ++j)
     for (int i = ci - 1; i <= ci + 1; ++i) {
-      if (!cells_.inside(i, j)) continue;
-      for (std::int32_t k = spawnHead_[cells_.index(i, j)]; k >= 0; k = spawnNext_[k]) {
+      if (!cells_.grid.inside(i, j)) continue;
+      for (std::int32_t k = spawnHead_[cells_.bucket(i, j)]; k >= 0; k = spawnNext_[k]) {
         const double minGap = r + agents_.radius[k] + 0.02;
         if ((Vec2(agents_.x[k], agents_.y[k]) - pos).squaredNorm() < minGap * minGap) return false;
       }
@@ -167,7 +186,7 @@ void Simulation::spawnPopulation(int p, std::int64_t due) {
     if (!spotIsFree(pos, r)) continue;
     addAgent(p, spawnedOf_[p], pos);
     const std::size_t k = agents_.size() - 1;
-    const auto c = cells_.index(std::clamp(cells_.cellX(pos.x()), 0, cells_.nx - 1), std::clamp(cells_.cellY(pos.y()), 0, cells_.ny - 1));
+    const auto c = cells_.bucketAt(pos.x(), pos.y());
     spawnNext_.push_back(spawnHead_[c]);
     spawnHead_[c] = static_cast<std::int32_t>(k);
   }
@@ -198,7 +217,7 @@ void Simulation::spawnLattice(int p) {
     for (double y = lo.y() + 0.5 * rowStep; y < hi.y(); y += rowStep, ++row)
       for (double x = lo.x() + (row % 2 ? spacing : 0.5 * spacing); x < hi.x(); x += spacing) {
         const Vec2 s(x, y);
-        if (world_.zones()[pop.spawnZone].contains(s) && world_.exactWallDistance(s) >= rMax + 0.02)
+        if (world_.zones()[pop.spawnZone].contains(s) && world_.bodyFits(s, rMax + 0.02))
           spots.push_back(s);
       }
     if (std::int64_t(spots.size()) >= pop.count) break;
@@ -242,26 +261,41 @@ void Simulation::stageEvents() {
 void Simulation::stageIndex() {
   const auto n = agents_.size();
   const bool reorder = stepIndex_ % kReorderInterval == 0;
-  auto cellOf = [&](std::size_t k) {
-    const int i = std::clamp(cells_.cellX(agents_.x[k]), 0, cells_.nx - 1);
-    const int j = std::clamp(cells_.cellY(agents_.y[k]), 0, cells_.ny - 1);
-    return static_cast<std::uint32_t>(cells_.index(i, j));
-  };
 #pragma omp parallel for schedule(static) num_threads(threads_) if (n > kParallelMinimum)
-  for (std::size_t k = 0; k < n; ++k) agents_.cell[k] = cellOf(k);
+  for (std::size_t k = 0; k < n; ++k) agents_.cell[k] = cells_.bucketAt(agents_.x[k], agents_.y[k]);
 
   // Counting sort by cell; people who left are dropped here.
+  // Stable counting sort by bucket, in parallel: each thread counts and scatters one contiguous chunk, and the
+  // chunks' offsets are laid out in chunk order, so the result is the serial stable order for any thread count.
   auto countingSort = [&](std::vector<std::uint32_t>& order) {
-    std::fill(cellStart_.begin(), cellStart_.end(), 0);
-    for (std::size_t k = 0; k < agents_.size(); ++k)
-      if (agents_.state[k] != std::uint8_t(AgentState::Exited)) ++cellStart_[agents_.cell[k] + 1];
-    for (std::size_t c = 0; c < cells_.size(); ++c) cellStart_[c + 1] += cellStart_[c];
-    order.resize(cellStart_.back());
-    // Fill with a running cursor per cell; the cursor reuses the start array shifted by one.
-    for (std::size_t k = 0; k < agents_.size(); ++k)
-      if (agents_.state[k] != std::uint8_t(AgentState::Exited)) order[cellStart_[agents_.cell[k]]++] = static_cast<std::uint32_t>(k);
-    for (std::size_t c = cells_.size(); c > 0; --c) cellStart_[c] = cellStart_[c - 1];
-    cellStart_[0] = 0;
+    const int chunks = n > std::size_t(kParallelMinimum) ? threads_ : 1;
+    const std::size_t buckets = cells_.buckets();
+    chunkCounts_.assign(std::size_t(chunks) * buckets, 0u);
+    auto chunkBegin = [&](int t) { return n * std::size_t(t) / std::size_t(chunks); };
+#pragma omp parallel for schedule(static, 1) num_threads(chunks)
+    for (int t = 0; t < chunks; ++t) {
+      std::uint32_t* counts = chunkCounts_.data() + std::size_t(t) * buckets;
+      for (std::size_t k = chunkBegin(t); k < chunkBegin(t + 1); ++k)
+        if (agents_.state[k] != std::uint8_t(AgentState::Exited)) ++counts[agents_.cell[k]];
+    }
+    std::uint32_t running = 0;
+    for (std::size_t b = 0; b < buckets; ++b) {
+      cellStart_[b] = running;
+      for (int t = 0; t < chunks; ++t) {
+        std::uint32_t& c = chunkCounts_[std::size_t(t) * buckets + b];
+        const std::uint32_t count = c;
+        c = running;  // becomes this chunk's write cursor in bucket b
+        running += count;
+      }
+    }
+    cellStart_[buckets] = running;
+    order.resize(running);
+#pragma omp parallel for schedule(static, 1) num_threads(chunks)
+    for (int t = 0; t < chunks; ++t) {
+      std::uint32_t* cursor = chunkCounts_.data() + std::size_t(t) * buckets;
+      for (std::size_t k = chunkBegin(t); k < chunkBegin(t + 1); ++k)
+        if (agents_.state[k] != std::uint8_t(AgentState::Exited)) order[cursor[agents_.cell[k]]++] = static_cast<std::uint32_t>(k);
+    }
   };
   if (reorder) {
     countingSort(reorderScratch_);
@@ -270,6 +304,13 @@ void Simulation::stageIndex() {
     std::iota(cellOrder_.begin(), cellOrder_.end(), 0u);
   } else {
     countingSort(cellOrder_);
+  }
+  const auto m = static_cast<std::int64_t>(cellOrder_.size());
+  packed_.resize(cellOrder_.size());
+#pragma omp parallel for schedule(static) num_threads(threads_) if (m > kParallelMinimum)
+  for (std::int64_t s = 0; s < m; ++s) {
+    const std::uint32_t k = cellOrder_[s];
+    packed_[s] = {agents_.x[k], agents_.y[k], agents_.vx[k], agents_.vy[k], agents_.radius[k], k};
   }
 }
 
@@ -304,12 +345,8 @@ void Simulation::stageHarm() {
       if (state == AgentState::Walking && world_.inDestination(a.field[i], p)) {
         a.state[i] = static_cast<std::uint8_t>(pop.onArrival == OnArrival::Leave ? AgentState::Exited : AgentState::Arrived);
         mark |= pop.onArrival == OnArrival::Leave ? kLeft : kReachedDestination;
-      } else if (state == AgentState::Arrived && pop.onArrival == OnArrival::Wander &&
-                 (Vec2(a.goalX[i], a.goalY[i]) - p).squaredNorm() < 0.25) {
-        // Milling: a new spot in the same zone once the old one is reached.
-        const Vec2 g = randomSpot(pop.destinationZone, std::uint64_t(stepIndex_), a.id[i], RandomPurpose::Wander);
-        a.goalX[i] = static_cast<float>(g.x());
-        a.goalY[i] = static_cast<float>(g.y());
+      } else if (state == AgentState::Arrived && pop.onArrival == OnArrival::Wander) {
+        wander(static_cast<std::size_t>(i), pop);
       }
     }
     a.corrected[i] = mark;
@@ -341,6 +378,32 @@ void Simulation::stageHarm() {
       events_.push_back({time() + dt_, EventType::PopulationArrived, 0, static_cast<int>(p), Vec2::Zero(), 0.0});
     }
   }
+}
+
+void Simulation::wander(std::size_t i, const PopulationDef& pop) {
+  Population& a = agents_;
+  const Vec2 p(a.x[i], a.y[i]);
+  if ((Vec2(a.goalX[i], a.goalY[i]) - p).squaredNorm() >= 0.25) return;  // still on the way to the spot
+  if (a.pause[i] < 0.0f) {  // just arrived: stand for an exponentially distributed while
+    const double u = rng_.uniform(std::uint64_t(stepIndex_), a.id[i], RandomPurpose::Wander, 99);
+    a.pause[i] = static_cast<float>(-std::log(1.0 - u) * pop.dwellTime);
+    return;
+  }
+  a.pause[i] -= static_cast<float>(dt_);
+  if (a.pause[i] > 0.0f) return;
+  a.pause[i] = -1.0f;
+  // Then a new spot nearby in the same zone: people in a rally shift about; they do not cross the square.
+  Vec2 g = p;
+  auto stream = rng_.stream(std::uint64_t(stepIndex_), a.id[i], RandomPurpose::Wander);
+  bool found = false;
+  for (int attempt = 0; attempt < 16 && !found; ++attempt) {
+    const double radius = pop.wanderRadius * std::sqrt(stream()), angle = 2.0 * M_PI * stream();
+    g = p + radius * Vec2(std::cos(angle), std::sin(angle));
+    found = world_.inDestination(a.field[i], g) && world_.bodyFits(g, a.radius[i]);
+  }
+  if (!found) g = randomSpot(pop.destinationZone, std::uint64_t(stepIndex_), a.id[i], RandomPurpose::Wander);
+  a.goalX[i] = static_cast<float>(g.x());
+  a.goalY[i] = static_cast<float>(g.y());
 }
 
 // ---------------------------------------------------------------- record: metrics

@@ -349,13 +349,20 @@ void World::traceWalls(double reach) {
         [&](std::size_t s) { return std::pair<Vec2, Vec2>(corners_[s].p, corners_[s].p); }, cornerStart_, cornerIds_);
 }
 
-double World::exactWallDistance(const Vec2& p) const {
+double World::signedWallDistance(const Vec2& p) const {
   if (!walkableAt(p)) return 0.0;
   double best = wallReach_;
-  const int bucket = wallBucketOf(p);
-  for (auto [it, end] = segmentsNear(bucket); it != end; ++it)
-    best = std::min(best, (p - closestPointOnSegment(p, walls_[*it].a, walls_[*it].b)).norm());
-  return best;
+  bool behind = false;
+  for (auto [it, end] = segmentsNear(wallBucketOf(p)); it != end; ++it) {
+    const WallSegment& w = walls_[*it];
+    double t = 0.0;
+    const double d = (p - closestPointOnSegment(p, w.a, w.b, &t)).norm();
+    if (d < best) {
+      best = d;
+      behind = t > 0.0 && t < 1.0 && cross(w.b - w.a, p - w.a) <= 0.0;
+    }
+  }
+  return behind ? -best : best;
 }
 
 int World::wallBucketOf(const Vec2& p) const {

@@ -46,7 +46,8 @@ inline void addPersonForce(ForceAccumulator& acc, const ForceParams& p, const Ve
   // Anisotropy (Helbing & Johansson 2009): people react less to those behind them.
   const double cosPhi = -n.dot(heading);
   const double weight = p.lambda + (1.0 - p.lambda) * 0.5 * (1.0 + cosPhi);
-  const double social = p.A * std::exp(overlap / p.B) * weight;
+  // Single precision suffices for a factor that is then multiplied by A, and is about twice as fast.
+  const double social = p.A * double(std::exp(float(overlap / p.B))) * weight;
   double normal = social;
   double stiff = social / p.B;
   if (overlap > 0.0) {

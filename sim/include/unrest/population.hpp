@@ -20,7 +20,6 @@ const char* agentStateName(AgentState s);
 struct Population {
   // Hot: read or written by the move stage every step.
   std::vector<double> x, y, vx, vy;
-  std::vector<double> nextX, nextY, nextVx, nextVy;  // written by the move stage, swapped in after it
   std::vector<float> radius;       // r_i, m
   std::vector<float> desiredSpeed; // v0_i, m/s
   std::vector<float> goalX, goalY; // personal spot inside the destination
@@ -31,6 +30,7 @@ struct Population {
   std::vector<std::uint8_t> corrected;  // 1 when the wall guard had to hold the person back this step
   // Harm bookkeeping and identity.
   std::vector<float> overPressureTime;  // s spent above the injury threshold
+  std::vector<float> pause;             // s left standing at the current spot; < 0 while walking to it
   std::vector<std::uint32_t> id;        // stable across reorders; spawn order
   std::vector<std::uint16_t> group;     // population index in the scenario
   // Neighbour-cell index of each person, refreshed by the index stage.

@@ -13,6 +13,7 @@
 #include "unrest/scenario.hpp"
 #include "unrest/world.hpp"
 
+#include <algorithm>
 #include <array>
 #include <cstdint>
 #include <vector>
@@ -48,6 +49,22 @@ struct StageProfile {
   static constexpr int kStages = 5;
   static constexpr std::array<const char*, kStages> kNames{"events", "index", "move", "harm", "record"};
   std::array<double, kStages> seconds{};
+};
+
+// Neighbour cells of side h laid over the world and folded onto a table of a few buckets per person (cell
+// (i, j) goes to bucket (i mod foldX, j mod foldY)). A city-sized map then costs memory and sorting time in
+// proportion to its people, not its area; people of distant cells that share a bucket are rejected by the
+// distance test. With foldX, foldY >= 3 the nine cells around a person always fall in nine different buckets.
+struct FoldedCells {
+  Grid grid;
+  int foldX = 1, foldY = 1;
+
+  void build(const Grid& world, double side, std::size_t people);
+  std::size_t buckets() const { return std::size_t(foldX) * std::size_t(foldY); }
+  int cellX(double x) const { return std::clamp(grid.cellX(x), 0, grid.nx - 1); }
+  int cellY(double y) const { return std::clamp(grid.cellY(y), 0, grid.ny - 1); }
+  std::uint32_t bucket(int i, int j) const { return std::uint32_t(i % foldX) + std::uint32_t(foldX) * std::uint32_t(j % foldY); }
+  std::uint32_t bucketAt(double x, double y) const { return bucket(cellX(x), cellY(y)); }
 };
 
 // Below this many people a stage runs on one thread: waking workers costs more than the work.
@@ -89,6 +106,7 @@ private:
   void stageMove();
   void stageHarm();
   void stageRecord();
+  void wander(std::size_t i, const PopulationDef& pop);
   void spawnPopulation(int p, std::int64_t due);
   void spawnLattice(int p);
   void addAgent(int p, std::int64_t indexInPopulation, const Vec2& pos);
@@ -109,9 +127,17 @@ private:
   std::int64_t spawnedTotal_ = 0, exitedTotal_ = 0, injuriesCrush_ = 0, wallCorrections_ = 0, agentSteps_ = 0;
 
   // Neighbour cells: side = largest contact distance plus the social range.
-  Grid cells_;
-  std::vector<std::uint32_t> cellStart_;  // size cells+1
+  FoldedCells cells_;
+  std::vector<std::uint32_t> cellStart_;  // size buckets+1
+  std::vector<std::uint32_t> chunkCounts_;  // per-thread bucket counts of the parallel counting sort
   std::vector<std::uint32_t> cellOrder_;  // people sorted by cell (indices into agents_)
+  // What the force loop reads of each neighbour, packed in cell order so a cell's people are one run of memory.
+  struct NeighbourSlot {
+    double x, y, vx, vy;
+    float radius;
+    std::uint32_t index;
+  };
+  std::vector<NeighbourSlot> packed_;
   std::vector<std::uint32_t> reorderScratch_;
   std::vector<std::int32_t> spawnHead_, spawnNext_;  // linked lists for spawn placement
 

@@ -52,9 +52,12 @@ public:
   // Distance to the nearest obstacle cell boundary, bilinear between cell centres (m).
   double wallDistance(const Vec2& p) const;
   Vec2 wallDistanceGradient(const Vec2& p) const;
-  // Exact distance to the traced walls (segments and corners), capped at wallReach(). Use this where a body
-  // must clear a wall (spawning); the raster field above is for smooth fields such as navigation costs.
-  double exactWallDistance(const Vec2& p) const;
+  // Exact distance to the nearest traced wall, capped at wallReach(); negative when the point lies behind that
+  // wall (in a sliver of raster the simplified wall line cuts off) and 0 on blocked cells. Use this where a
+  // body must clear a wall (spawning, goal spots); the raster field above is for smooth fields such as
+  // navigation costs.
+  double signedWallDistance(const Vec2& p) const;
+  bool bodyFits(const Vec2& p, double radius) const { return signedWallDistance(p) >= radius; }
   const std::vector<float>& wallDistanceField() const { return wallDistance_; }
 
   const std::vector<WallSegment>& walls() const { return walls_; }
