@@ -6,6 +6,7 @@
 
 #include <omp.h>
 
+#include <algorithm>
 #include <cmath>
 
 namespace unrest {
@@ -13,6 +14,16 @@ namespace unrest {
 namespace {
 double cross(const Vec2& a, const Vec2& b) { return a.x() * b.y() - a.y() * b.x(); }
 }  // namespace
+
+std::vector<std::uint32_t> Simulation::neighboursOf(std::size_t i, double radius) const {
+  std::vector<std::uint32_t> ids;
+  const Vec2 p(agents_.x[i], agents_.y[i]);
+  forEachCandidate(p, [&](const NeighbourSlot& o) {
+    if (o.index != i && (Vec2(o.x, o.y) - p).norm() < radius) ids.push_back(agents_.id[o.index]);
+  });
+  std::sort(ids.begin(), ids.end());
+  return ids;
+}
 
 void Simulation::stageMove() {
   const PhysicsDef& ph = scenario_.physics;
@@ -24,7 +35,6 @@ void Simulation::stageMove() {
   Population& a = agents_;
   const auto& wallSegments = world_.walls();
   const auto& wallCorners = world_.corners();
-  const int cellsX = cells_.grid.nx, cellsY = cells_.grid.ny, foldX = cells_.foldX, foldY = cells_.foldY;
 
 #pragma omp parallel for schedule(static) num_threads(threads_) if (n > kParallelMinimum)
   for (std::int64_t i = 0; i < n; ++i) {
@@ -54,29 +64,14 @@ void Simulation::stageMove() {
     ForceAccumulator acc;
     addDrivingForce(acc, mass, tau, speed, heading, v);
 
-    const int ci = cells_.cellX(p.x()), cj = cells_.cellY(p.y());
-    // Folded coordinates of the home cell; neighbours wrap by one at most, so no division in the loop.
-    const int fi = ci % foldX, fj = cj % foldY;
-    for (int dj = -1; dj <= 1; ++dj) {
-      const int jj = cj + dj;
-      if (jj < 0 || jj >= cellsY) continue;
-      const int bj = fj + dj < 0 ? fj + dj + foldY : (fj + dj >= foldY ? fj + dj - foldY : fj + dj);
-      for (int di = -1; di <= 1; ++di) {
-        const int ii = ci + di;
-        if (ii < 0 || ii >= cellsX) continue;
-        const int bi = fi + di < 0 ? fi + di + foldX : (fi + di >= foldX ? fi + di - foldX : fi + di);
-        const std::uint32_t c = static_cast<std::uint32_t>(bi + foldX * bj);
-        for (std::uint32_t s = cellStart_[c]; s < cellStart_[c + 1]; ++s) {
-          const NeighbourSlot& o = packed_[s];
-          // Cheap rejection on position alone: most candidates in the 3×3 block are out of reach.
-          const double dx = p.x() - o.x, dy = p.y() - o.y;
-          const double rSum = r + o.radius;
-          const double reach = rSum + people.range;
-          if (dx * dx + dy * dy >= reach * reach || o.index == static_cast<std::uint32_t>(i)) continue;
-          addPersonForce(acc, people, Vec2(dx, dy), rSum, Vec2(o.vx - v.x(), o.vy - v.y()), heading);
-        }
-      }
-    }
+    forEachCandidate(p, [&](const NeighbourSlot& o) {
+      // Cheap rejection on position alone: most candidates in the 3×3 block are out of reach.
+      const double dx = p.x() - o.x, dy = p.y() - o.y;
+      const double rSum = r + o.radius;
+      const double reach = rSum + people.range;
+      if (dx * dx + dy * dy >= reach * reach || o.index == static_cast<std::uint32_t>(i)) return;
+      addPersonForce(acc, people, Vec2(dx, dy), rSum, Vec2(o.vx - v.x(), o.vy - v.y()), heading);
+    });
 
     // Walls: a segment acts when the person is beside it (projection inside it) and on its walkable side; an
     // outward corner acts when the person is in its own wedge. So every part of a wall pushes once.
@@ -96,7 +91,7 @@ void Simulation::stageMove() {
       addWallForce(acc, walls, rel, r, v);
     }
 
-    Vec2 vNew = v + (implicit ? implicitVelocityChange(acc, mass, dt, v) : explicitVelocityChange(acc, mass, dt));
+    Vec2 vNew = v + (implicit ? implicitVelocityChange(acc, mass, dt) : explicitVelocityChange(acc, mass, dt));
     // HFV's v_max: people do not run faster than a set multiple of their desired speed.
     const double vMax = ph.maxSpeedFactor * std::max(v0, 0.1);
     const double s2 = vNew.squaredNorm();

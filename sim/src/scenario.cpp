@@ -1,5 +1,6 @@
 #include "unrest/scenario.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
@@ -165,15 +166,40 @@ public:
     return fallback;
   }
 
-  // Reports keys that were never asked for.
+  // Reports keys that were never asked for, with the closest known key when it looks like a typo.
   void finish() {
     if (!node_) return;
+    std::vector<std::string> known;
+    for (const auto& a : allowed_)
+      if (std::find(known.begin(), known.end(), a) == known.end()) known.push_back(a);
     for (const auto& e : node_->entries) {
-      bool known = false;
-      for (const auto& a : allowed_) known = known || a == e.key;
-      if (!known)
-        checker_.error(e.keyWhere, keyPath(e.key), "unknown key (expected one of: " + join(allowed_) + ")");
+      if (std::find(known.begin(), known.end(), e.key) != known.end()) continue;
+      std::string hint;
+      std::size_t best = 3;
+      for (const auto& k : known) {
+        const std::size_t d = editDistance(e.key, k);
+        if (d < best) {
+          best = d;
+          hint = "did you mean '" + k + "'? ";
+        }
+      }
+      checker_.error(e.keyWhere, keyPath(e.key), "unknown key (" + hint + "expected one of: " + join(known) + ")");
     }
+  }
+
+  static std::size_t editDistance(const std::string& a, const std::string& b) {
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j) row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+      std::size_t diagonal = row[0];
+      row[0] = i;
+      for (std::size_t j = 1; j <= b.size(); ++j) {
+        const std::size_t above = row[j];
+        row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+        diagonal = above;
+      }
+    }
+    return row[b.size()];
   }
 
   static std::string describe(const YamlNode& v) {
@@ -327,6 +353,7 @@ Distribution readDistribution(Checker& checker, const YamlNode& node, const std:
       checker.error(node.where, path + ".mean", "mean lies outside [min, max] (expected min <= mean <= max)");
   } else if (kindNode) {
     checker.error(kindNode->where, r.keyPath("dist"), "'" + kind + "' is not a distribution (expected one of: constant, uniform, normal)");
+    return fallback;  // its other keys cannot be judged without a valid kind
   }
   r.finish();
   return d;

@@ -220,7 +220,8 @@ void Simulation::spawnLattice(int p) {
         if (world_.zones()[pop.spawnZone].contains(s) && world_.bodyFits(s, rMax + 0.02))
           spots.push_back(s);
       }
-    if (std::int64_t(spots.size()) >= pop.count) break;
+    // Tighten until everyone fits, but never so far that bodies would overlap.
+    if (std::int64_t(spots.size()) >= pop.count || spacing * 0.98 < 2.0 * rMax + 0.02) break;
     spacing *= 0.98;
   }
   // A deterministic random subset when the lattice has room to spare.
@@ -239,9 +240,12 @@ void Simulation::stageEvents() {
     const PopulationDef& pop = scenario_.populations[p];
     if (spawnedOf_[p] >= pop.count || t + 1e-9 < pop.spawnStart) continue;
     const std::int64_t before = spawnedOf_[p];
-    if (pop.layout == SpawnLayout::Lattice) {
-      if (before == 0) spawnLattice(static_cast<int>(p));
-    } else {
+    if (pop.layout == SpawnLayout::Lattice && before == 0) {
+      spawnLattice(static_cast<int>(p));
+      gridReady = false;  // the spawn grid must now include them
+    }
+    // Random arrivals, and whoever the lattice had no room for, who wait for space like any arrival.
+    if (spawnedOf_[p] < pop.count) {
       const std::int64_t due = pop.spawnRate > 0
           ? std::min<std::int64_t>(pop.count, static_cast<std::int64_t>(std::floor((t - pop.spawnStart) * pop.spawnRate + 1e-9)) + 1)
           : pop.count;

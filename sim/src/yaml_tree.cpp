@@ -63,7 +63,7 @@ Location locationOf(const YAML::Mark& mark, const std::string& file) {
   return Location{file, mark.line + 1, mark.column + 1};
 }
 
-YamlNode convert(const YAML::Node& node, const std::string& file) {
+YamlNode convert(const YAML::Node& node, const std::string& file, const std::string& path) {
   YamlNode out;
   out.where = locationOf(node.Mark(), file);
   switch (node.Type()) {
@@ -78,22 +78,23 @@ YamlNode convert(const YAML::Node& node, const std::string& file) {
       break;
     case YAML::NodeType::Sequence:
       out.kind = YamlNode::Kind::Sequence;
-      for (const auto& item : node) out.items.push_back(convert(item, file));
+      for (const auto& item : node) out.items.push_back(convert(item, file, path + "[" + std::to_string(out.items.size()) + "]"));
       break;
     case YAML::NodeType::Map: {
       out.kind = YamlNode::Kind::Map;
       std::vector<Diagnostic> problems;
       for (const auto& kv : node) {
-        YamlNode key = convert(kv.first, file);
+        YamlNode key = convert(kv.first, file, path);
         if (key.kind != YamlNode::Kind::Scalar) {
           problems.push_back({key.where, "", "mapping keys must be plain names (expected a scalar key)"});
           continue;
         }
+        const std::string childPath = path.empty() ? key.scalar : path + "." + key.scalar;
         if (out.find(key.scalar)) {
-          problems.push_back({key.where, key.scalar, "duplicate key (expected each key once per mapping)"});
+          problems.push_back({key.where, childPath, "duplicate key (expected each key once per mapping)"});
           continue;
         }
-        out.entries.push_back({key.scalar, key.where, convert(kv.second, file)});
+        out.entries.push_back({key.scalar, key.where, convert(kv.second, file, childPath)});
       }
       if (!problems.empty()) throw ScenarioError(problems);
       break;
@@ -105,7 +106,7 @@ YamlNode convert(const YAML::Node& node, const std::string& file) {
 YamlNode parse(const std::string& text, const std::string& origin) {
   try {
     YAML::Node root = YAML::Load(text);
-    YamlNode tree = convert(root, origin);
+    YamlNode tree = convert(root, origin, "");
     if (tree.kind == YamlNode::Kind::Null) tree.where = Location{origin, 1, 1};
     return tree;
   } catch (const YAML::Exception& e) {

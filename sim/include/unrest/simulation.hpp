@@ -99,6 +99,10 @@ public:
   std::int64_t exited() const { return exitedTotal_; }
   const StageProfile& profile() const { return profile_; }
   std::size_t memoryBytes() const;
+  // Ids of the people within `radius` (at most the neighbour-cell side) of person i, found through the same cell
+  // search the forces use, as of the last index stage. For tests and inspection.
+  std::vector<std::uint32_t> neighboursOf(std::size_t i, double radius) const;
+  double neighbourCellSide() const { return cells_.grid.h; }
 
 private:
   void stageEvents();
@@ -138,6 +142,24 @@ private:
     std::uint32_t index;
   };
   std::vector<NeighbourSlot> packed_;
+  // Calls visit(slot) for everyone in the 3×3 neighbour cells around p (plus whoever shares their buckets).
+  template <class Visit>
+  void forEachCandidate(const Vec2& p, Visit&& visit) const {
+    const int ci = cells_.cellX(p.x()), cj = cells_.cellY(p.y());
+    const int foldX = cells_.foldX, foldY = cells_.foldY;
+    // Folded coordinates of the home cell; neighbours wrap by one at most, so no division in the loop.
+    const int fi = ci % foldX, fj = cj % foldY;
+    for (int dj = -1; dj <= 1; ++dj) {
+      if (cj + dj < 0 || cj + dj >= cells_.grid.ny) continue;
+      const int bj = fj + dj < 0 ? fj + dj + foldY : (fj + dj >= foldY ? fj + dj - foldY : fj + dj);
+      for (int di = -1; di <= 1; ++di) {
+        if (ci + di < 0 || ci + di >= cells_.grid.nx) continue;
+        const int bi = fi + di < 0 ? fi + di + foldX : (fi + di >= foldX ? fi + di - foldX : fi + di);
+        const auto c = static_cast<std::size_t>(bi + foldX * bj);
+        for (std::uint32_t s = cellStart_[c]; s < cellStart_[c + 1]; ++s) visit(packed_[s]);
+      }
+    }
+  }
   std::vector<std::uint32_t> reorderScratch_;
   std::vector<std::int32_t> spawnHead_, spawnNext_;  // linked lists for spawn placement
 
