@@ -57,7 +57,7 @@ TEST_CASE("a minimal scenario gets the published defaults", "[loader]") {
   CHECK(p.radius.max == 0.35);
 }
 
-TEST_CASE("extends merges mappings and replaces lists; --set overrides both", "[loader]") {
+TEST_CASE("extends merges mappings and replaces lists, and overrides apply on top", "[loader]") {
   writeFile("family/base.yaml", kMinimal);
   const std::string variant = writeFile("family/variant.yaml", R"(extends: base.yaml
 scenario: {name: variant}
@@ -134,7 +134,7 @@ populations:
   }
 }
 
-TEST_CASE("--set values are validated like the file and located at <--set>", "[loader]") {
+TEST_CASE("command-line overrides are validated like the file and located at <--set>", "[loader]") {
   const auto errors = errorsOf("set.yaml", kMinimal, {"physics.tau=fast"});
   REQUIRE(errors.size() == 1);
   CHECK(errors[0].where.file == "<--set>");

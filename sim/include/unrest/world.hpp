@@ -21,8 +21,13 @@ struct Grid {
   std::size_t size() const { return std::size_t(nx) * std::size_t(ny); }
   std::size_t index(int i, int j) const { return std::size_t(j) * std::size_t(nx) + std::size_t(i); }
   Vec2 centre(int i, int j) const { return origin + Vec2((i + 0.5) * h, (j + 0.5) * h); }
-  int cellX(double x) const { return static_cast<int>(std::floor((x - origin.x()) / h)); }
-  int cellY(double y) const { return static_cast<int>(std::floor((y - origin.y()) / h)); }
+  int cellX(double x) const { return floorToInt((x - origin.x()) / h); }
+  int cellY(double y) const { return floorToInt((y - origin.y()) / h); }
+  // Inline floor: without SSE4.1, std::floor is a library call, and cell lookups sit in the hottest loop.
+  static int floorToInt(double v) {
+    const int i = static_cast<int>(v);
+    return v < static_cast<double>(i) ? i - 1 : i;
+  }
   bool inside(int i, int j) const { return i >= 0 && j >= 0 && i < nx && j < ny; }
 };
 
