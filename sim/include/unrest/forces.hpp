@@ -38,6 +38,32 @@ struct ForceAccumulator {
   int contacts = 0;               // bodies or walls touching
 };
 
+namespace detail {
+// What people and walls share: social repulsion along n, and on contact body compression along n and sliding
+// friction along t. `approach` is the velocity of i relative to the other body (v_i − v_j; v_i for a wall);
+// `ends` is 2 for a person (both ends of the spring move, see implicitVelocityChange) and 1 for a wall.
+inline void addContactTerms(ForceAccumulator& acc, const ForceParams& p, const Vec2& n, double overlap,
+                            double socialWeight, const Vec2& approach, double ends) {
+  // Single precision suffices for a factor that is then multiplied by A, and is about twice as fast.
+  const double social = p.A * double(std::exp(float(overlap / p.B))) * socialWeight;
+  double normal = social;
+  double stiff = social / p.B;
+  if (overlap > 0.0) {
+    normal += p.k * overlap;
+    stiff += p.k;
+    const Vec2 t(-n.y(), n.x());
+    const double friction = p.kappa * overlap;
+    acc.force -= friction * approach.dot(t) * t;
+    acc.damping += ends * friction * t * t.transpose();
+    acc.compression += p.k * overlap;
+    ++acc.contacts;
+  }
+  acc.force += normal * n;
+  acc.stiffness += ends * stiff * n * n.transpose();
+  acc.stiffnessRate += stiff * n * n.dot(approach);
+}
+}  // namespace detail
+
 // Person j acting on person i. `offset` = x_i − x_j, `rSum` = r_i + r_j, `relVel` = v_j − v_i, `heading` = e_i.
 inline void addPersonForce(ForceAccumulator& acc, const ForceParams& p, const Vec2& offset, double rSum,
                            const Vec2& relVel, const Vec2& heading) {
@@ -47,27 +73,10 @@ inline void addPersonForce(ForceAccumulator& acc, const ForceParams& p, const Ve
   const double d = std::sqrt(d2);
   // Two centres at the same point have no direction; pick one that does not depend on the order of evaluation.
   const Vec2 n = d > 1e-9 ? Vec2(offset / d) : Vec2(1.0, 0.0);
-  const double overlap = rSum - d;
   // Anisotropy (Helbing & Johansson 2009): people react less to those behind them.
   const double cosPhi = -n.dot(heading);
   const double weight = p.lambda + (1.0 - p.lambda) * 0.5 * (1.0 + cosPhi);
-  // Single precision suffices for a factor that is then multiplied by A, and is about twice as fast.
-  const double social = p.A * double(std::exp(float(overlap / p.B))) * weight;
-  double normal = social;
-  double stiff = social / p.B;
-  if (overlap > 0.0) {
-    normal += p.k * overlap;
-    stiff += p.k;
-    const Vec2 t(-n.y(), n.x());
-    const double friction = p.kappa * overlap;
-    acc.force += friction * relVel.dot(t) * t;
-    acc.damping += 2.0 * friction * t * t.transpose();
-    acc.compression += p.k * overlap;
-    ++acc.contacts;
-  }
-  acc.force += normal * n;
-  acc.stiffness += 2.0 * stiff * n * n.transpose();
-  acc.stiffnessRate -= stiff * n * n.dot(relVel);
+  detail::addContactTerms(acc, p, n, rSum - d, weight, -relVel, 2.0);
 }
 
 // A wall acting on person i: `offset` = x_i − (closest wall point), `velocity` = v_i. Walls do not move.
@@ -77,24 +86,7 @@ inline void addWallForce(ForceAccumulator& acc, const ForceParams& p, const Vec2
   const double reach = radius + p.range;
   if (d2 >= reach * reach || d2 <= 0.0) return;
   const double d = std::sqrt(d2);
-  const Vec2 n = offset / d;
-  const double overlap = radius - d;
-  const double social = p.A * std::exp(overlap / p.B);
-  double normal = social;
-  double stiff = social / p.B;
-  if (overlap > 0.0) {
-    normal += p.k * overlap;
-    stiff += p.k;
-    const Vec2 t(-n.y(), n.x());
-    const double friction = p.kappa * overlap;
-    acc.force -= friction * velocity.dot(t) * t;
-    acc.damping += friction * t * t.transpose();
-    acc.compression += p.k * overlap;
-    ++acc.contacts;
-  }
-  acc.force += normal * n;
-  acc.stiffness += stiff * n * n.transpose();
-  acc.stiffnessRate += stiff * n * n.dot(velocity);
+  detail::addContactTerms(acc, p, offset / d, radius - d, 1.0, velocity, 1.0);
 }
 
 // Driving term m (v0 e − v)/τ.
