@@ -314,7 +314,8 @@ void Simulation::stageIndex() {
 #pragma omp parallel for schedule(static) num_threads(threads_) if (m > kParallelMinimum)
   for (std::int64_t s = 0; s < m; ++s) {
     const std::uint32_t k = cellOrder_[s];
-    packed_[s] = {agents_.x[k], agents_.y[k], agents_.vx[k], agents_.vy[k], agents_.radius[k], k};
+    packed_[s] = {agents_.x[k], agents_.y[k], static_cast<float>(agents_.vx[k]), static_cast<float>(agents_.vy[k]),
+                  agents_.radius[k], k};
   }
 }
 
