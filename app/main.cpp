@@ -100,10 +100,12 @@ int runSimulation(const RunOptions& opt) {
               interrupted ? "Interrupted" : "Finished", sc.name.c_str(), static_cast<unsigned long long>(sc.seed),
               sim.time(), wall, setupSeconds, wall > 0 ? sim.time() / wall : 0.0,
               wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, threads);
-  std::printf("  people: %lld spawned, %lld walking, %lld arrived, %lld exited, %lld injured (crush)\n",
+  std::printf("  people: %lld spawned, %lld walking, %lld arrived, %lld exited, %lld injured (crush)",
               static_cast<long long>(sim.spawned()), static_cast<long long>(row.byState[0]),
               static_cast<long long>(row.byState[1]), static_cast<long long>(row.byState[3]),
               static_cast<long long>(sim.injuriesCrush()));
+  if (row.waiting > 0) std::printf(", %lld still waiting for room to spawn", static_cast<long long>(row.waiting));
+  std::printf("\n");
   std::printf("  at the end: peak density %.2f /m2, peak contact pressure %.0f N/m, mean speed %.2f m/s\n",
               row.peakDensity, row.peakPressure, row.meanSpeed);
   std::printf("  outputs: %s/{metrics.csv, events.jsonl, summary.json}\n", writer.directory().c_str());

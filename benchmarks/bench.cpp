@@ -83,6 +83,7 @@ int main(int argc, char** argv) {
         assigned += n;
         overrides.push_back("populations." + base.populations[p].name + ".count=" + std::to_string(n));
         overrides.push_back("populations." + base.populations[p].name + ".spawn_rate=0");
+        overrides.push_back("populations." + base.populations[p].name + ".spawn_start=0");
       }
     }
     overrides.push_back("clock.duration=" + num(1e6));

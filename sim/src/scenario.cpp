@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <cmath>
 #include <limits>
 #include <map>
@@ -437,6 +438,8 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     sc.clock.recordInterval = c.number("record_interval", sc.clock.recordInterval, above(0), "s");
     if (sc.clock.recordInterval < sc.clock.dt)
       checker.error(c.where(), "clock.record_interval", "shorter than dt (expected record_interval >= dt)");
+    if (sc.clock.dt > 0 && sc.clock.duration / sc.clock.dt > 1e10)
+      checker.error(c.where(), "clock.duration", "more than 10^10 steps (expected a larger dt or a shorter duration)");
     c.finish();
   }
 
@@ -460,10 +463,13 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     m.finish();
     const Vec2 extent = sc.map.boundsMax - sc.map.boundsMin;
     const double cells = (extent.x() / sc.map.cellSize) * (extent.y() / sc.map.cellSize);
-    if (mapNode && cells > 4.0e8)
+    if (mapNode && !(cells <= 1.0e8)) {
+      char count[32];
+      std::snprintf(count, sizeof count, "%.3g", cells);
       checker.error(mapNode->where, "map.cell_size",
-                    "the raster would have " + std::to_string(static_cast<long long>(cells)) +
-                        " cells (expected at most 400 million: use a larger cell_size or smaller bounds)");
+                    std::string("the raster would have ") + count +
+                        " cells (expected at most 100 million: use a larger cell_size or smaller bounds)");
+    }
   }
 
   {

@@ -177,13 +177,19 @@ void Simulation::addAgent(int p, std::int64_t indexInPopulation, const Vec2& pos
 void Simulation::spawnPopulation(int p, std::int64_t due) {
   const PopulationDef& pop = scenario_.populations[p];
   const std::uint64_t subjectBase = std::uint64_t(p) << 40;
-  // Bounded attempts per step: a full spawn zone waits for people to move on instead of stalling the step.
-  const std::int64_t maxAttempts = 30 * (due - spawnedOf_[p]) + 100;
-  for (std::int64_t attempt = 0; attempt < maxAttempts && spawnedOf_[p] < due; ++attempt) {
+  // Bounded attempts per step: after a run of misses the zone counts as full, and the rest wait for people to
+  // move on instead of stalling the step.
+  constexpr int kMissesBeforeFull = 500;
+  int misses = 0;
+  for (std::int64_t attempt = 0; misses < kMissesBeforeFull && spawnedOf_[p] < due; ++attempt) {
     const std::uint64_t subject = (std::uint64_t(p) << 40) ^ std::uint64_t(spawnedOf_[p]);
     const double r = pop.radius.sample(rng_.stream(0, subject, RandomPurpose::Radius));
     const Vec2 pos = randomSpot(pop.spawnZone, std::uint64_t(stepIndex_), subjectBase ^ std::uint64_t(attempt), RandomPurpose::SpawnPosition);
-    if (!spotIsFree(pos, r)) continue;
+    if (!spotIsFree(pos, r)) {
+      ++misses;
+      continue;
+    }
+    misses = 0;
     addAgent(p, spawnedOf_[p], pos);
     const std::size_t k = agents_.size() - 1;
     const auto c = cells_.bucketAt(pos.x(), pos.y());

@@ -8,6 +8,8 @@
 #include "unrest/geometry.hpp"
 #include "unrest/scenario.hpp"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <vector>
 
@@ -25,6 +27,7 @@ struct Grid {
   int cellY(double y) const { return floorToInt((y - origin.y()) / h); }
   // Inline floor: without SSE4.1, std::floor is a library call, and cell lookups sit in the hottest loop.
   static int floorToInt(double v) {
+    v = std::clamp(v, -1e9, 1e9);  // far outside any grid, and safe to convert
     const int i = static_cast<int>(v);
     return v < static_cast<double>(i) ? i - 1 : i;
   }
