@@ -93,6 +93,8 @@ int runSimulation(const RunOptions& opt) {
   if (!opt.quiet && tty) std::fprintf(stderr, "\n");
   const double wall = std::chrono::duration<double>(Clock::now() - loopStart).count();
   const bool interrupted = !sim.done();
+  // A stopped run ends with a row for the moment it stopped, so the last row and the summary agree.
+  if (interrupted && sim.recordNow()) writer.afterStep(sim);
   writer.finish(sim, wall, interrupted);
 
   const auto& row = sim.lastRow();

@@ -97,13 +97,25 @@ void Simulation::stageMove() {
     const double s2 = vNew.squaredNorm();
     if (s2 > vMax * vMax) vNew *= vMax / std::sqrt(s2);
     Vec2 pNew = p + dt * vNew;
-    // Guard: never step into a blocked cell. With the forces above this should not trigger; it is counted so a
-    // regression in the physics shows in the outputs rather than as people inside buildings.
-    // No wall within reach of the bucket means no blocked cell within a step's travel either.
-    if (nearSegments != nearSegmentsEnd && !world_.walkableAt(pNew)) {
-      pNew = p;
+    // Guard: a centre never crosses a wall. The wall forces above keep bodies off walls, so this should not
+    // trigger; it is counted so a regression in the physics shows in the outputs rather than as people inside
+    // buildings. A blocked move slides along the wall instead.
+    if (!vNew.allFinite()) {
       vNew.setZero();
+      pNew = p;
       a.corrected[i] = 1;
+    } else if (nearSegments != nearSegmentsEnd) {
+      if (const int crossed = world_.wallCrossed(p, pNew); crossed >= 0) {
+        const WallSegment& w = wallSegments[crossed];
+        const Vec2 along = (w.b - w.a).normalized();
+        vNew = along * vNew.dot(along);
+        pNew = p + dt * vNew;
+        if (world_.wallCrossed(p, pNew) >= 0) {
+          pNew = p;
+          vNew.setZero();
+        }
+        a.corrected[i] = 1;
+      }
     }
     a.x[i] = pNew.x();
     a.y[i] = pNew.y();

@@ -1,6 +1,7 @@
 #include "unrest/scenario.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <charconv>
 #include <cstdio>
 #include <cmath>
@@ -183,6 +184,10 @@ public:
           best = d;
           hint = "did you mean '" + k + "'? ";
         }
+      }
+      if (e.key == "<<") {
+        checker_.error(e.keyWhere, keyPath(e.key), "YAML merge keys are not supported (expected plain keys; reuse a scenario with extends:)");
+        continue;
       }
       checker_.error(e.keyWhere, keyPath(e.key), "unknown key (" + hint + "expected one of: " + join(known) + ")");
     }
@@ -408,7 +413,16 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     const YamlNode* metaNode = r.required("scenario", "a mapping with at least name:");
     MapReader meta(checker, metaNode, "scenario", r.where());
     if (metaNode) {
-      if (const YamlNode* n = meta.required("name", "a short identifier")) sc.name = meta.stringValue(*n, "scenario.name", "");
+      if (const YamlNode* n = meta.required("name", "a short identifier")) {
+        sc.name = meta.stringValue(*n, "scenario.name", "");
+        // The name becomes the default output folder, so it must be a plain file name.
+        const bool plain = !sc.name.empty() && sc.name != "." && sc.name != ".." &&
+                           std::all_of(sc.name.begin(), sc.name.end(), [](unsigned char c) {
+                             return std::isalnum(c) || c == '_' || c == '-' || c == '.';
+                           });
+        if (!plain && n->kind == YamlNode::Kind::Scalar)
+          checker.error(n->where, "scenario.name", "'" + sc.name + "' is not a plain name (expected letters, digits, '_', '-' and '.')");
+      }
     }
     sc.title = meta.string("title", "");
     sc.description = meta.string("description", "");
@@ -485,12 +499,12 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     ph.mass = p.number("mass", ph.mass, {1, 500, false, false}, "kg");
     ph.tau = p.number("tau", ph.tau, {0.01, 10, false, false}, "s");
     ph.A = p.number("A", ph.A, between(0, 1e5), "N");
-    ph.B = p.number("B", ph.B, {0.0, 5.0, true, false}, "m");
+    ph.B = p.number("B", ph.B, between(0.01, 5.0), "m");
     ph.k = p.number("k", ph.k, between(0, 1e7), "kg/s^2");
     ph.kappa = p.number("kappa", ph.kappa, between(0, 1e7), "kg/(m s)");
     ph.anisotropy = p.number("anisotropy", ph.anisotropy, between(0, 1));
     ph.wallA = p.number("wall_A", ph.A, between(0, 1e5), "N");
-    ph.wallB = p.number("wall_B", ph.B, {0.0, 5.0, true, false}, "m");
+    ph.wallB = p.number("wall_B", ph.B, between(0.01, 5.0), "m");
     ph.wallK = p.number("wall_k", ph.k, between(0, 1e7), "kg/s^2");
     ph.wallKappa = p.number("wall_kappa", ph.kappa, between(0, 1e7), "kg/(m s)");
     ph.interactionRange = p.number("interaction_range", ph.interactionRange, between(0, 5), "m");
@@ -518,6 +532,8 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
         MapReader p(checker, &e.value, path, e.keyWhere);
         PopulationDef pop;
         pop.name = e.key;
+        pop.where = e.keyWhere;
+        if (const YamlNode* d = e.value.kind == YamlNode::Kind::Map ? e.value.find("destination") : nullptr) pop.where = d->where;
         if (p.required("count", "a whole number of people")) pop.count = p.integer("count", 0, 0, 10'000'000);
         for (auto [key, target] : {std::pair{"spawn", &pop.spawnZone}, std::pair{"destination", &pop.destinationZone}}) {
           const YamlNode* z = p.required(key, "the name of a zone in map.zones");

@@ -134,6 +134,14 @@ Vec2 Simulation::randomSpot(int zone, std::uint64_t step, std::uint64_t subject,
   return spot;
 }
 
+Vec2 Simulation::visibleSpot(const Vec2& from, int zone, std::uint32_t agentId, double radius) const {
+  for (int attempt = 0; attempt < 16; ++attempt) {
+    const Vec2 spot = randomSpot(zone, std::uint64_t(stepIndex_), (std::uint64_t(agentId) << 8) | std::uint64_t(attempt), RandomPurpose::GoalSpot);
+    if (world_.bodyFits(spot, radius) && world_.lineOfSight(from, spot)) return spot;
+  }
+  return from;  // stand where they are
+}
+
 void Simulation::rebuildSpawnGrid() {
   std::fill(spawnHead_.begin(), spawnHead_.end(), -1);
   spawnNext_.assign(agents_.size(), -1);
@@ -278,7 +286,8 @@ void Simulation::stageIndex() {
   // Stable counting sort by bucket, in parallel: each thread counts and scatters one contiguous chunk, and the
   // chunks' offsets are laid out in chunk order, so the result is the serial stable order for any thread count.
   auto countingSort = [&](std::vector<std::uint32_t>& order) {
-    const int chunks = n > std::size_t(kParallelMinimum) ? threads_ : 1;
+    // Below some tens of thousands of people the sort is faster on one thread than the cost of waking others.
+    const int chunks = n > std::size_t(64 * kParallelMinimum) ? threads_ : 1;
     const std::size_t buckets = cells_.buckets();
     chunkCounts_.assign(std::size_t(chunks) * buckets, 0u);
     auto chunkBegin = [&](int t) { return n * std::size_t(t) / std::size_t(chunks); };
@@ -356,6 +365,12 @@ void Simulation::stageHarm() {
       if (state == AgentState::Walking && world_.inDestination(a.field[i], p)) {
         a.state[i] = static_cast<std::uint8_t>(pop.onArrival == OnArrival::Leave ? AgentState::Exited : AgentState::Arrived);
         mark |= pop.onArrival == OnArrival::Leave ? kLeft : kReachedDestination;
+        // Inside the zone people head straight for their spot, so it must be in sight from where they entered.
+        if (pop.onArrival != OnArrival::Leave && !world_.lineOfSight(p, Vec2(a.goalX[i], a.goalY[i]))) {
+          const Vec2 g = visibleSpot(p, pop.destinationZone, a.id[i], a.radius[i]);
+          a.goalX[i] = static_cast<float>(g.x());
+          a.goalY[i] = static_cast<float>(g.y());
+        }
       } else if (state == AgentState::Arrived && pop.onArrival == OnArrival::Wander) {
         wander(static_cast<std::size_t>(i), pop);
       }
@@ -410,9 +425,9 @@ void Simulation::wander(std::size_t i, const PopulationDef& pop) {
   for (int attempt = 0; attempt < 16 && !found; ++attempt) {
     const double radius = pop.wanderRadius * std::sqrt(stream()), angle = 2.0 * M_PI * stream();
     g = p + radius * Vec2(std::cos(angle), std::sin(angle));
-    found = world_.inDestination(a.field[i], g) && world_.bodyFits(g, a.radius[i]);
+    found = world_.inDestination(a.field[i], g) && world_.bodyFits(g, a.radius[i]) && world_.lineOfSight(p, g);
   }
-  if (!found) g = randomSpot(pop.destinationZone, std::uint64_t(stepIndex_), a.id[i], RandomPurpose::Wander);
+  if (!found) g = p;  // nowhere in sight to go: stay a while longer
   a.goalX[i] = static_cast<float>(g.x());
   a.goalY[i] = static_cast<float>(g.y());
 }
@@ -420,7 +435,17 @@ void Simulation::wander(std::size_t i, const PopulationDef& pop) {
 // ---------------------------------------------------------------- record: metrics
 
 void Simulation::stageRecord() {
-  if (stepIndex_ % recordEvery_ != 0 && stepIndex_ != totalSteps_) return;
+  if (stepIndex_ % recordEvery_ == 0 || stepIndex_ == totalSteps_) computeRow();
+}
+
+bool Simulation::recordNow() {
+  events_.clear();  // already reported with their step
+  if (recorded_) return false;
+  computeRow();
+  return true;
+}
+
+void Simulation::computeRow() {
   recorded_ = true;
   MetricsRow row;
   row.time = time();

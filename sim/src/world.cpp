@@ -178,6 +178,7 @@ World::World(const Scenario& scenario) {
   for (const auto& p : scenario.populations) maxRadius = std::max(maxRadius, p.radius.kind == Distribution::Kind::Constant ? p.radius.value : p.radius.max);
   traceWalls(maxRadius + scenario.physics.interactionRange + 0.05);
   buildNavigation(scenario);
+  checkReachable(scenario);
 }
 
 void World::rasterise(const Scenario& scenario) {
@@ -365,6 +366,42 @@ double World::signedWallDistance(const Vec2& p) const {
   return behind ? -best : best;
 }
 
+namespace {
+// Proper intersection of segments p0-p1 and q0-q1 (touching at an end counts).
+bool segmentsIntersect(const Vec2& p0, const Vec2& p1, const Vec2& q0, const Vec2& q1) {
+  const Vec2 r = p1 - p0, s = q1 - q0;
+  const double denom = cross(r, s);
+  if (std::abs(denom) < 1e-15) return false;  // parallel: a body cannot slip through a parallel wall
+  const double t = cross(q0 - p0, s) / denom, u = cross(q0 - p0, r) / denom;
+  return t >= 0.0 && t <= 1.0 && u >= 0.0 && u <= 1.0;
+}
+}  // namespace
+
+int World::wallCrossed(const Vec2& a, const Vec2& b) const {
+  for (auto [it, end] = segmentsNear(wallBucketOf(a)); it != end; ++it) {
+    const WallSegment& w = walls_[*it];
+    // Only a move from the walkable (left) side to behind the wall is a crossing.
+    if (cross(w.b - w.a, a - w.a) > 0.0 && cross(w.b - w.a, b - w.a) <= 0.0 && segmentsIntersect(a, b, w.a, w.b))
+      return *it;
+  }
+  return -1;
+}
+
+bool World::lineOfSight(const Vec2& a, const Vec2& b) const {
+  // Walk the wall buckets the line passes through; each lists every segment near it.
+  const double length = (b - a).norm();
+  const int samples = std::max(1, static_cast<int>(std::ceil(length / (0.5 * bucketGrid_.h))));
+  int lastBucket = -1;
+  for (int k = 0; k <= samples; ++k) {
+    const int bucket = wallBucketOf(a + (b - a) * (double(k) / samples));
+    if (bucket == lastBucket) continue;
+    lastBucket = bucket;
+    for (auto [it, end] = segmentsNear(bucket); it != end; ++it)
+      if (segmentsIntersect(a, b, walls_[*it].a, walls_[*it].b)) return false;
+  }
+  return true;
+}
+
 int World::wallBucketOf(const Vec2& p) const {
   const int i = std::clamp(bucketGrid_.cellX(p.x()), 0, bucketGrid_.nx - 1);
   const int j = std::clamp(bucketGrid_.cellY(p.y()), 0, bucketGrid_.ny - 1);
@@ -421,6 +458,20 @@ void World::buildNavigation(const Scenario& scenario) {
       }
     }
   }
+}
+
+void World::checkReachable(const Scenario& scenario) const {
+  std::vector<Diagnostic> problems;
+  for (const auto& pop : scenario.populations) {
+    const auto& T = fields_[fieldOfZone_[pop.destinationZone]].arrival;
+    bool reachable = false;
+    for (auto c : zoneCells_[pop.spawnZone]) reachable = reachable || std::isfinite(T[c]);
+    if (!reachable)
+      problems.push_back({pop.where, "populations." + pop.name + ".destination",
+                          "zone '" + zones_[pop.destinationZone].name + "' cannot be reached from spawn zone '" +
+                              zones_[pop.spawnZone].name + "' (expected a walkable path between them)"});
+  }
+  if (!problems.empty()) throw ScenarioError(problems);
 }
 
 Vec2 World::desiredDirection(int fieldIndex, const Vec2& p) const {

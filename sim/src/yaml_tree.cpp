@@ -63,7 +63,15 @@ Location locationOf(const YAML::Mark& mark, const std::string& file) {
   return Location{file, mark.line + 1, mark.column + 1};
 }
 
-YamlNode convert(const YAML::Node& node, const std::string& file, const std::string& path) {
+// Aliases are expanded into copies, so a file of nested aliases can ask for exponential memory; no scenario needs
+// anywhere near this many nodes.
+constexpr std::size_t kMaxNodes = 2'000'000;
+
+YamlNode convert(const YAML::Node& node, const std::string& file, const std::string& path, std::size_t& budget) {
+  if (budget == 0)
+    throw ScenarioError({{locationOf(node.Mark(), file), path,
+                          "the document expands to more than 2 million nodes (expected a scenario; are aliases nested?)"}});
+  --budget;
   YamlNode out;
   out.where = locationOf(node.Mark(), file);
   switch (node.Type()) {
@@ -78,13 +86,13 @@ YamlNode convert(const YAML::Node& node, const std::string& file, const std::str
       break;
     case YAML::NodeType::Sequence:
       out.kind = YamlNode::Kind::Sequence;
-      for (const auto& item : node) out.items.push_back(convert(item, file, path + "[" + std::to_string(out.items.size()) + "]"));
+      for (const auto& item : node) out.items.push_back(convert(item, file, path + "[" + std::to_string(out.items.size()) + "]", budget));
       break;
     case YAML::NodeType::Map: {
       out.kind = YamlNode::Kind::Map;
       std::vector<Diagnostic> problems;
       for (const auto& kv : node) {
-        YamlNode key = convert(kv.first, file, path);
+        YamlNode key = convert(kv.first, file, path, budget);
         if (key.kind != YamlNode::Kind::Scalar) {
           problems.push_back({key.where, "", "mapping keys must be plain names (expected a scalar key)"});
           continue;
@@ -94,7 +102,7 @@ YamlNode convert(const YAML::Node& node, const std::string& file, const std::str
           problems.push_back({key.where, childPath, "duplicate key (expected each key once per mapping)"});
           continue;
         }
-        out.entries.push_back({key.scalar, key.where, convert(kv.second, file, childPath)});
+        out.entries.push_back({key.scalar, key.where, convert(kv.second, file, childPath, budget)});
       }
       if (!problems.empty()) throw ScenarioError(problems);
       break;
@@ -106,11 +114,18 @@ YamlNode convert(const YAML::Node& node, const std::string& file, const std::str
 YamlNode parse(const std::string& text, const std::string& origin) {
   try {
     YAML::Node root = YAML::Load(text);
-    YamlNode tree = convert(root, origin, "");
+    std::size_t budget = kMaxNodes;
+    YamlNode tree = convert(root, origin, "", budget);
     if (tree.kind == YamlNode::Kind::Null) tree.where = Location{origin, 1, 1};
     return tree;
   } catch (const YAML::Exception& e) {
-    throw ScenarioError({{locationOf(e.mark, origin), "", "invalid YAML: " + e.msg}});
+    std::string message = "invalid YAML: " + e.msg;
+    // yaml-cpp reports tab indentation as some other error; name the usual cause.
+    std::istringstream lines(text);
+    std::string line;
+    for (int n = 0; n <= e.mark.line && std::getline(lines, line);) ++n;
+    if (line.find('\t') != std::string::npos) message += " (this line contains a tab: YAML indents with spaces only)";
+    throw ScenarioError({{locationOf(e.mark, origin), "", message}});
   }
 }
 
@@ -133,8 +148,8 @@ YamlNode loadChain(const std::filesystem::path& path, std::set<std::string>& see
       throw ScenarioError({{ref.where, "extends", "expected the path of another scenario file"}});
     std::filesystem::path basePath = ref.scalar;
     if (basePath.is_relative()) basePath = path.parent_path() / basePath;
-    if (!std::filesystem::exists(basePath))
-      throw ScenarioError({{ref.where, "extends", "file '" + basePath.string() + "' does not exist (expected a path relative to this file)"}});
+    if (!std::filesystem::is_regular_file(basePath))
+      throw ScenarioError({{ref.where, "extends", "'" + basePath.string() + "' is not a file (expected the path of a scenario file, relative to this file)"}});
     const Location refWhere = ref.where;
     tree.entries.erase(it);
     YamlNode base = loadChain(basePath, seen, refWhere);

@@ -11,6 +11,7 @@
 
 #include <Eigen/Core>
 #include <Eigen/LU>  // closed-form 2x2 inverse
+#include <algorithm>
 #include <cmath>
 
 namespace unrest {
@@ -44,8 +45,9 @@ namespace detail {
 // `ends` is 2 for a person (both ends of the spring move, see implicitVelocityChange) and 1 for a wall.
 inline void addContactTerms(ForceAccumulator& acc, const ForceParams& p, const Vec2& n, double overlap,
                             double socialWeight, const Vec2& approach, double ends) {
-  // Single precision suffices for a factor that is then multiplied by A, and is about twice as fast.
-  const double social = p.A * double(std::exp(float(overlap / p.B))) * socialWeight;
+  // Single precision suffices for a factor that is then multiplied by A, and is about twice as fast. The
+  // exponent is capped so that extreme overlaps give huge but finite forces.
+  const double social = p.A * double(std::exp(float(std::min(overlap / p.B, 40.0)))) * socialWeight;
   double normal = social;
   double stiff = social / p.B;
   if (overlap > 0.0) {

@@ -88,6 +88,10 @@ public:
 
   // Discrete events of the last step, in id order within a type.
   const std::vector<Event>& stepEvents() const { return events_; }
+  // Records a metrics row for the current time if the last step did not (for a run stopped between record
+  // times) and returns true; false when the last step already recorded one. Afterwards stepEvents() is empty,
+  // so an observer can take the row without repeating events.
+  bool recordNow();
   // True when the last step ended on a record time; then lastRow() holds the row.
   bool recorded() const { return recorded_; }
   const MetricsRow& lastRow() const { return row_; }
@@ -110,6 +114,7 @@ private:
   void stageMove();
   void stageHarm();
   void stageRecord();
+  void computeRow();
   void wander(std::size_t i, const PopulationDef& pop);
   void spawnPopulation(int p, std::int64_t due);
   void spawnLattice(int p);
@@ -117,6 +122,8 @@ private:
   bool spotIsFree(const Vec2& pos, double r) const;
   void rebuildSpawnGrid();
   Vec2 randomSpot(int zone, std::uint64_t step, std::uint64_t subject, RandomPurpose purpose) const;
+  // A random spot of the zone in sight of `from` that a body fits in; `from` itself when none is found.
+  Vec2 visibleSpot(const Vec2& from, int zone, std::uint32_t agentId, double radius) const;
 
   const Scenario& scenario_;
   const World& world_;

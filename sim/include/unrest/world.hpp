@@ -27,7 +27,7 @@ struct Grid {
   int cellY(double y) const { return floorToInt((y - origin.y()) / h); }
   // Inline floor: without SSE4.1, std::floor is a library call, and cell lookups sit in the hottest loop.
   static int floorToInt(double v) {
-    v = std::clamp(v, -1e9, 1e9);  // far outside any grid, and safe to convert
+    v = std::isnan(v) ? 0.0 : std::clamp(v, -1e9, 1e9);  // far outside any grid, and safe to convert
     const int i = static_cast<int>(v);
     return v < static_cast<double>(i) ? i - 1 : i;
   }
@@ -66,6 +66,11 @@ public:
   // navigation costs.
   double signedWallDistance(const Vec2& p) const;
   bool bodyFits(const Vec2& p, double radius) const { return signedWallDistance(p) >= radius; }
+  // The first traced wall the straight move a -> b crosses from its walkable side, or -1. The move must be
+  // shorter than wallReach() (one step's travel is).
+  int wallCrossed(const Vec2& a, const Vec2& b) const;
+  // True when no traced wall cuts the straight line from a to b (any length).
+  bool lineOfSight(const Vec2& a, const Vec2& b) const;
   const std::vector<float>& wallDistanceField() const { return wallDistance_; }
 
   const std::vector<WallSegment>& walls() const { return walls_; }
@@ -94,6 +99,7 @@ private:
   void computeWallDistance();
   void traceWalls(double reach);
   void buildNavigation(const Scenario& scenario);
+  void checkReachable(const Scenario& scenario) const;
 
   Grid grid_;
   std::vector<std::uint8_t> walkable_;
