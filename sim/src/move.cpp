@@ -11,10 +11,6 @@
 
 namespace unrest {
 
-namespace {
-double cross(const Vec2& a, const Vec2& b) { return a.x() * b.y() - a.y() * b.x(); }
-}  // namespace
-
 std::vector<std::uint32_t> Simulation::neighboursOf(std::size_t i, double radius) const {
   std::vector<std::uint32_t> ids;
   const Vec2 p(agents_.x[i], agents_.y[i]);

@@ -2,16 +2,6 @@
 
 namespace unrest {
 
-const char* agentStateName(AgentState s) {
-  switch (s) {
-    case AgentState::Walking: return "walking";
-    case AgentState::Arrived: return "arrived";
-    case AgentState::Injured: return "injured";
-    case AgentState::Exited: return "exited";
-  }
-  return "?";
-}
-
 void Population::reserve(std::size_t n) {
   for (auto* v : {&x, &y, &vx, &vy, &scratchD_}) v->reserve(n);
   for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &scratchF_}) v->reserve(n);

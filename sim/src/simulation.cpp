@@ -167,12 +167,20 @@ bool Simulation::spotIsFree(const Vec2& pos, double r) const {
   return true;
 }
 
+// Attributes depend on (population, index) only, so they do not change with when or where one spawns.
+std::uint64_t Simulation::personSubject(int p, std::int64_t indexInPopulation) {
+  return (std::uint64_t(p) << 40) ^ std::uint64_t(indexInPopulation);
+}
+
+double Simulation::radiusOf(int p, std::int64_t indexInPopulation) const {
+  return scenario_.populations[p].radius.sample(rng_.stream(0, personSubject(p, indexInPopulation), RandomPurpose::Radius));
+}
+
 void Simulation::addAgent(int p, std::int64_t indexInPopulation, const Vec2& pos) {
   const PopulationDef& pop = scenario_.populations[p];
-  // Attributes depend on (population, index) only, so they do not change with when or where one spawns.
-  const std::uint64_t subject = (std::uint64_t(p) << 40) ^ std::uint64_t(indexInPopulation);
+  const std::uint64_t subject = personSubject(p, indexInPopulation);
   const double v0 = pop.desiredSpeed.sample(rng_.stream(0, subject, RandomPurpose::DesiredSpeed));
-  const double r = pop.radius.sample(rng_.stream(0, subject, RandomPurpose::Radius));
+  const double r = radiusOf(p, indexInPopulation);
   const Vec2 goal = randomSpot(pop.destinationZone, 0, subject, RandomPurpose::GoalSpot);
   const auto field = static_cast<std::uint16_t>(world_.fieldForZone(pop.destinationZone));
   const auto id = static_cast<std::uint32_t>(spawnedTotal_++);
@@ -184,14 +192,13 @@ void Simulation::addAgent(int p, std::int64_t indexInPopulation, const Vec2& pos
 
 void Simulation::spawnPopulation(int p, std::int64_t due) {
   const PopulationDef& pop = scenario_.populations[p];
-  const std::uint64_t subjectBase = std::uint64_t(p) << 40;
+  const std::uint64_t subjectBase = personSubject(p, 0);
   // Bounded attempts per step: after a run of misses the zone counts as full, and the rest wait for people to
   // move on instead of stalling the step.
   constexpr int kMissesBeforeFull = 500;
   int misses = 0;
   for (std::int64_t attempt = 0; misses < kMissesBeforeFull && spawnedOf_[p] < due; ++attempt) {
-    const std::uint64_t subject = (std::uint64_t(p) << 40) ^ std::uint64_t(spawnedOf_[p]);
-    const double r = pop.radius.sample(rng_.stream(0, subject, RandomPurpose::Radius));
+    const double r = radiusOf(p, spawnedOf_[p]);
     const Vec2 pos = randomSpot(pop.spawnZone, std::uint64_t(stepIndex_), subjectBase ^ std::uint64_t(attempt), RandomPurpose::SpawnPosition);
     if (!spotIsFree(pos, r)) {
       ++misses;
@@ -240,7 +247,7 @@ void Simulation::spawnLattice(int p) {
   }
   // A deterministic random subset when the lattice has room to spare.
   for (std::size_t k = 0; k + 1 < spots.size(); ++k) {
-    const auto pick = k + static_cast<std::size_t>(rng_.uniform(0, (std::uint64_t(p) << 40) ^ k, RandomPurpose::LatticeOrder) * double(spots.size() - k));
+    const auto pick = k + static_cast<std::size_t>(rng_.uniform(0, personSubject(p, std::int64_t(k)), RandomPurpose::LatticeOrder) * double(spots.size() - k));
     std::swap(spots[k], spots[std::min(pick, spots.size() - 1)]);
   }
   const std::int64_t n = std::min<std::int64_t>(pop.count, static_cast<std::int64_t>(spots.size()));

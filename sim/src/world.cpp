@@ -85,7 +85,6 @@ void simplifyChain(const std::vector<Vec2>& pts, std::size_t first, std::size_t 
   }
 }
 
-double cross(const Vec2& a, const Vec2& b) { return a.x() * b.y() - a.y() * b.x(); }
 
 }  // namespace
 

@@ -26,6 +26,9 @@ struct Shape {
   std::pair<Vec2, Vec2> bounds() const;
 };
 
+// z-component of the 2-D cross product: > 0 when b turns left of a.
+inline double cross(const Vec2& a, const Vec2& b) { return a.x() * b.y() - a.y() * b.x(); }
+
 // Closest point on segment [a, b] to p, and its parameter t in [0, 1].
 Vec2 closestPointOnSegment(const Vec2& p, const Vec2& a, const Vec2& b, double* t = nullptr);
 bool pointInPolygon(const Vec2& p, const std::vector<Vec2>& polygon);

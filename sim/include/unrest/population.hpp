@@ -15,7 +15,6 @@ enum class AgentState : std::uint8_t {
   Exited,   // left through the destination; removed at the next reorder
 };
 constexpr int kAgentStateCount = 4;
-const char* agentStateName(AgentState s);
 
 struct Population {
   // Hot: read or written by the move stage every step.

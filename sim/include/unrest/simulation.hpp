@@ -119,6 +119,8 @@ private:
   void spawnPopulation(int p, std::int64_t due);
   void spawnLattice(int p);
   void addAgent(int p, std::int64_t indexInPopulation, const Vec2& pos);
+  static std::uint64_t personSubject(int p, std::int64_t indexInPopulation);
+  double radiusOf(int p, std::int64_t indexInPopulation) const;
   bool spotIsFree(const Vec2& pos, double r) const;
   void rebuildSpawnGrid();
   Vec2 randomSpot(int zone, std::uint64_t step, std::uint64_t subject, RandomPurpose purpose) const;

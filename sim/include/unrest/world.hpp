@@ -71,7 +71,6 @@ public:
   int wallCrossed(const Vec2& a, const Vec2& b) const;
   // True when no traced wall cuts the straight line from a to b (any length).
   bool lineOfSight(const Vec2& a, const Vec2& b) const;
-  const std::vector<float>& wallDistanceField() const { return wallDistance_; }
 
   const std::vector<WallSegment>& walls() const { return walls_; }
   const std::vector<WallCorner>& corners() const { return corners_; }
