@@ -4,8 +4,8 @@ namespace unrest {
 
 void Population::reserve(std::size_t n) {
   for (auto* v : {&x, &y, &vx, &vy, &scratchD_}) v->reserve(n);
-  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &scratchF_}) v->reserve(n);
-  for (auto* v : {&state, &corrected, &scratchU8_}) v->reserve(n);
+  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &fear, &scratchF_}) v->reserve(n);
+  for (auto* v : {&state, &corrected, &role, &faction, &activity, &scratchU8_}) v->reserve(n);
   for (auto* v : {&field, &group, &scratchU16_}) v->reserve(n);
   for (auto* v : {&id, &cell, &scratchU32_}) v->reserve(n);
 }
@@ -28,6 +28,10 @@ void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::
   pause.push_back(-1.0f);
   id.push_back(agentId);
   group.push_back(groupIndex);
+  role.push_back(static_cast<std::uint8_t>(Role::Civilian));
+  faction.push_back(kNoFaction);
+  activity.push_back(static_cast<std::uint8_t>(Activity::Quiet));
+  fear.push_back(0.0f);
   cell.push_back(0);
 }
 
@@ -44,14 +48,14 @@ void gather(std::vector<T>& column, const std::vector<std::uint32_t>& order, std
 
 void Population::reorder(const std::vector<std::uint32_t>& order) {
   for (auto* v : {&x, &y, &vx, &vy}) gather(*v, order, scratchD_);
-  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause}) gather(*v, order, scratchF_);
-  for (auto* v : {&state, &corrected}) gather(*v, order, scratchU8_);
+  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &fear}) gather(*v, order, scratchF_);
+  for (auto* v : {&state, &corrected, &role, &faction, &activity}) gather(*v, order, scratchU8_);
   for (auto* v : {&field, &group}) gather(*v, order, scratchU16_);
   for (auto* v : {&id, &cell}) gather(*v, order, scratchU32_);
 }
 
 std::size_t Population::bytesPerAgent() const {
-  return 4 * sizeof(double) + 8 * sizeof(float) + 2 * sizeof(std::uint8_t) + 2 * sizeof(std::uint16_t) +
+  return 4 * sizeof(double) + 9 * sizeof(float) + 5 * sizeof(std::uint8_t) + 2 * sizeof(std::uint16_t) +
          2 * sizeof(std::uint32_t);
 }
 

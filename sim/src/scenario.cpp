@@ -1,5 +1,6 @@
 #include "unrest/scenario.hpp"
 #include "unrest/yaml_reader.hpp"
+#include "scenario_sections.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -64,6 +65,7 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
   }
 
   sc.seed = static_cast<std::uint64_t>(r.integer("seed", 1, 0, std::int64_t(1) << 53));
+  sc.movement = r.choice<Movement>("movement", sc.movement, {{"continuous", Movement::Continuous}, {"lattice", Movement::Lattice}});
 
   {
     MapReader c(checker, r.get("clock"), "clock", r.where());
@@ -192,6 +194,9 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
       }
     }
   }
+
+  readCivilViolence(checker, r, sc);
+  readTimeline(checker, r, sc);
 
   {
     MapReader o(checker, r.get("output"), "output", r.where());

@@ -13,8 +13,29 @@ enum class AgentState : std::uint8_t {
   Arrived,  // inside the destination, standing at or milling between personal spots
   Injured,  // crushed: a fixed obstacle from now on (HFV 2000)
   Exited,   // left through the destination; removed at the next reorder
+  Jailed,   // arrested: off the streets until the jail term ends (Epstein 2002)
 };
-constexpr int kAgentStateCount = 4;
+constexpr int kAgentStateCount = 5;
+
+// What part a person plays. Police and soldiers count towards the arrest probability civilians estimate; volunteers
+// deter looting but cannot arrest.
+enum class Role : std::uint8_t { Civilian, Police, Soldier, Volunteer };
+constexpr int kRoleCount = 4;
+
+// What a civilian is doing besides walking, decided in the decide stage.
+enum class Activity : std::uint8_t {
+  Quiet,     // following their population's plan
+  Active,    // openly rebelling (Epstein's "active")
+  Fighting,  // active and in a brawl with a hostile faction
+  Fleeing,   // afraid: running from a threat
+  Looting,   // active at night, heading for or taking from a shop
+};
+constexpr int kActivityCount = 5;
+
+// One word for how a person looks from outside, for outputs and the viewer.
+enum class Condition : std::uint8_t { Calm, Active, Fighting, Fleeing, Looting, Injured, Arrested };
+constexpr int kConditionCount = 7;
+constexpr std::uint8_t kNoFaction = 0xff;
 
 struct Population {
   // Hot: read or written by the move stage every step.
@@ -32,10 +53,30 @@ struct Population {
   std::vector<float> pause;             // s left standing at the current spot; < 0 while walking to it
   std::vector<std::uint32_t> id;        // stable across reorders; spawn order
   std::vector<std::uint16_t> group;     // population index in the scenario
+  // The unrest model.
+  std::vector<std::uint8_t> role;       // Role
+  std::vector<std::uint8_t> faction;    // index into the scenario's factions, kNoFaction for none
+  std::vector<std::uint8_t> activity;   // Activity
+  std::vector<float> fear;              // in [0, 1]
   // Neighbour-cell index of each person, refreshed by the index stage.
   std::vector<std::uint32_t> cell;
 
   std::size_t size() const { return x.size(); }
+  Condition condition(std::size_t i) const {
+    switch (static_cast<AgentState>(state[i])) {
+      case AgentState::Injured: return Condition::Injured;
+      case AgentState::Jailed: return Condition::Arrested;
+      default: break;
+    }
+    switch (static_cast<Activity>(activity[i])) {
+      case Activity::Active: return Condition::Active;
+      case Activity::Fighting: return Condition::Fighting;
+      case Activity::Fleeing: return Condition::Fleeing;
+      case Activity::Looting: return Condition::Looting;
+      case Activity::Quiet: break;
+    }
+    return Condition::Calm;
+  }
   void reserve(std::size_t n);
   void pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::uint16_t fieldIndex, double px, double py,
                 float r, float v0, float gx, float gy);

@@ -2,6 +2,7 @@
 // every key, type, range and cross-reference and reports all problems at once with file:line:col.
 #pragma once
 
+#include "unrest/civil_violence.hpp"
 #include "unrest/geometry.hpp"
 #include "unrest/yaml_tree.hpp"
 
@@ -89,6 +90,36 @@ struct PopulationDef {
   Distribution radius{Distribution::Kind::Uniform, 0.0, 0.0, 0.0, 0.25, 0.35};
 };
 
+// Who moves how: people with bodies in a city (the social force model), or Epstein's agents on a torus of cells
+// that move to a random free cell within vision each tick (for the civil-violence reference runs).
+enum class Movement { Continuous, Lattice };
+
+// Epstein (2002), PNAS 99 suppl. 3, with the paper's symbols. Absent from a scenario: nobody decides anything.
+struct CivilViolenceDef {
+  bool enabled = false;
+  double legitimacy = 0.8;      // L, at the start; events may change it
+  double threshold = 0.1;       // T
+  double arrestConstant = 2.3;  // k
+  ArrestRatio arrestRatio = ArrestRatio::Floor;
+  double vision = 7.0;          // v: cells on the lattice, metres in the city
+  double maxJailTerm = 30.0;    // J_max: ticks on the lattice, seconds in the city; terms are U(0, J_max)
+  Distribution hardship{Distribution::Kind::Uniform, 0.0, 0.0, 0.0, 0.0, 1.0};      // H ~ U(0, 1)
+  Distribution riskAversion{Distribution::Kind::Uniform, 0.0, 0.0, 0.0, 0.0, 1.0};  // R ~ U(0, 1)
+};
+
+// The timeline: things that happen at a time, whatever the agents do.
+enum class EventKind {
+  Legitimacy,      // L moves to `value`, linearly over `over` seconds (0: at once)
+  PolicePresence,  // the share of the police force on duty moves to `value` in [0, 1], linearly over `over`
+};
+struct TimelineEventDef {
+  double time = 0.0;  // s after the start (ticks on the lattice)
+  EventKind kind = EventKind::Legitimacy;
+  double value = 0.0;
+  double over = 0.0;
+  Location where;
+};
+
 struct OutputDef {
   bool metrics = true;
   bool events = true;
@@ -100,12 +131,15 @@ struct Scenario {
   std::string name, title, description;
   std::vector<std::string> sources;
   std::uint64_t seed = 1;
+  Movement movement = Movement::Continuous;
   ClockDef clock;
   MapDef map;
   NavigationDef navigation;
   PhysicsDef physics;
   HarmDef harm;
   std::vector<PopulationDef> populations;
+  CivilViolenceDef civilViolence;
+  std::vector<TimelineEventDef> events;  // sorted by time, stable
   OutputDef output;
 
   int zoneIndex(const std::string& zoneName) const;  // -1 when absent

@@ -1,0 +1,17 @@
+// Readers of the scenario sections beyond the pedestrian core, each in the file of its mechanism, called in turn
+// by scenarioFromYaml. Each reports its problems to the checker and fills its part of the scenario.
+#pragma once
+
+#include "unrest/scenario.hpp"
+#include "unrest/yaml_reader.hpp"
+
+namespace unrest {
+
+void readCivilViolence(Checker& checker, MapReader& root, Scenario& sc);
+// Needs the clock (times of day are converted to seconds after the start).
+void readTimeline(Checker& checker, MapReader& root, Scenario& sc);
+
+// A time in the timeline: seconds after the start, or a time of day "HH:MM[:SS]" on or after the start clock.
+std::optional<double> readEventTime(Checker& checker, const YamlNode& node, const std::string& path, const Scenario& sc);
+
+}  // namespace unrest
