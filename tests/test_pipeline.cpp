@@ -243,7 +243,7 @@ TEST_CASE("outputs hold a row per record interval, parseable events and a comple
   const std::string metrics = readFile(dir + "/metrics.csv");
   const auto lines = std::count(metrics.begin(), metrics.end(), '\n');
   CHECK(lines == 1 + 40);  // header + 20 s / 0.5 s
-  CHECK(metrics.rfind("time_s,clock,waiting,walking,arrived,injured,exited,injuries_crush", 0) == 0);
+  CHECK(metrics.rfind("time_s,clock,waiting,walking,arrived,injured,exited,jailed,away,calm,active", 0) == 0);
   const std::string events = readFile(dir + "/events.jsonl");
   std::size_t injuries = 0;
   for (std::size_t at = events.find("\"type\":\"injury\""); at != std::string::npos; at = events.find("\"type\":\"injury\"", at + 1)) ++injuries;

@@ -1,6 +1,7 @@
 #include "unrest/geometry.hpp"
 
 #include <algorithm>
+#include <cmath>
 
 namespace unrest {
 
@@ -11,6 +12,14 @@ Vec2 closestPointOnSegment(const Vec2& p, const Vec2& a, const Vec2& b, double* 
   s = std::clamp(s, 0.0, 1.0);
   if (t) *t = s;
   return a + s * ab;
+}
+
+bool segmentsIntersect(const Vec2& p0, const Vec2& p1, const Vec2& q0, const Vec2& q1) {
+  const Vec2 r = p1 - p0, s = q1 - q0;
+  const double denom = cross(r, s);
+  if (std::abs(denom) < 1e-15) return false;  // parallel: a body cannot slip through a parallel wall
+  const double t = cross(q0 - p0, s) / denom, u = cross(q0 - p0, r) / denom;
+  return t >= 0.0 && t <= 1.0 && u >= 0.0 && u <= 1.0;
 }
 
 bool pointInPolygon(const Vec2& p, const std::vector<Vec2>& polygon) {

@@ -31,12 +31,16 @@ void Simulation::stageMove() {
   Population& a = agents_;
   const auto& wallSegments = world_.walls();
   const auto& wallCorners = world_.corners();
+  const FearDef& fear = scenario_.fear;
+  bool obstacles = false;  // vehicles on the map or barriers closed: rare, so the common case skips them
+  for (const auto& vehicle : vehicles_) obstacles = obstacles || vehicle.present;
+  for (const auto& checkpoint : checkpointCounts_) obstacles = obstacles || checkpoint.open;
 
 #pragma omp parallel for schedule(static) num_threads(threads_) if (n > kParallelMinimum)
   for (std::int64_t i = 0; i < n; ++i) {
     const auto state = static_cast<AgentState>(a.state[i]);
     a.corrected[i] = 0;
-    if (state == AgentState::Injured || state == AgentState::Exited) {
+    if (state != AgentState::Walking && state != AgentState::Arrived) {
       a.pressure[i] = 0.0f;
       continue;
     }
@@ -45,20 +49,46 @@ void Simulation::stageMove() {
     const double r = a.radius[i];
     const double v0 = a.desiredSpeed[i];
 
-    // Where this person wants to go.
+    // Where this person wants to go, and how fast.
     Vec2 heading = Vec2::Zero();
     double speed = v0;
-    if (state == AgentState::Walking) {
+    double herding = 0.0;  // HFV's panic parameter p: the weight of the neighbours' mean direction
+    const auto errand = static_cast<Errand>(a.errand[i]);
+    auto towards = [&](double x, double y) {
+      const Vec2 to(x - p.x(), y - p.y());
+      const double dist = to.norm();
+      if (dist > 1e-6) heading = to / dist;
+      speed *= std::min(1.0, dist / 0.5);  // slow down over the last half metre
+    };
+    if (a.activity[i] == std::uint8_t(Activity::Fleeing)) {
+      // Helbing, Farkas, Vicsek 2000: the desired speed rises towards a panic speed and people follow others.
+      heading = fleeDirection(static_cast<std::size_t>(i), p);
+      speed = std::max(v0, v0 + a.fear[i] * (fear.panicSpeed - v0));
+      herding = fear.herding * a.fear[i];
+    } else if (errand == Errand::Pursue || errand == Errand::Approach) {
+      if (errand == Errand::Pursue) speed *= scenario_.police.pursuitFactor;
+      towards(a.goalX[i], a.goalY[i]);
+    } else if (errand == Errand::Loot && world_.inDestination(a.field[i], p)) {
+      speed = 0.0;  // taking goods
+    } else if (state == AgentState::Walking) {
       heading = world_.desiredDirection(a.field[i], p);
     } else {
-      const Vec2 toGoal(a.goalX[i] - p.x(), a.goalY[i] - p.y());
-      const double dist = toGoal.norm();
-      if (dist > 1e-6) heading = toGoal / dist;
-      speed = v0 * std::min(1.0, dist / 0.5);  // slow down over the last half metre
+      towards(a.goalX[i], a.goalY[i]);
+    }
+    if (obstacles && a.pass[i] == 0) {
+      // Waiting at a checkpoint: people whose way leads across a closed barrier make for its gate.
+      for (std::size_t c = 0; c < checkpointCounts_.size(); ++c) {
+        if (!checkpointCounts_[c].open) continue;
+        const Vec2 toGate = checkpointGate(c) - p;
+        if (toGate.squaredNorm() < 15.0 * 15.0 && toGate.squaredNorm() > 0.01 && wantsToCross(static_cast<std::size_t>(i), c)) {
+          heading = toGate.normalized();
+          break;
+        }
+      }
     }
 
     ForceAccumulator acc;
-    addDrivingForce(acc, mass, tau, speed, heading, v);
+    Vec2 neighbourVelocity = Vec2::Zero();
 
     forEachCandidate(p, [&](const NeighbourSlot& o) {
       // Cheap rejection on position alone: most candidates in the 3×3 block are out of reach.
@@ -67,7 +97,13 @@ void Simulation::stageMove() {
       const double reach = rSum + people.range;
       if (dx * dx + dy * dy >= reach * reach || o.index == static_cast<std::uint32_t>(i)) return;
       addPersonForce(acc, people, Vec2(dx, dy), rSum, Vec2(o.vx - v.x(), o.vy - v.y()), heading);
+      if (herding > 0.0) neighbourVelocity += Vec2(o.vx, o.vy);
     });
+    if (herding > 0.0 && neighbourVelocity.squaredNorm() > 1e-12) {
+      const Vec2 mixed = (1.0 - herding) * heading + herding * neighbourVelocity.normalized();
+      if (mixed.squaredNorm() > 1e-12) heading = mixed.normalized();
+    }
+    addDrivingForce(acc, mass, tau, speed, heading, v);
 
     // Walls: a segment acts when the person is beside it (projection inside it) and on its walkable side; an
     // outward corner acts when the person is in its own wedge. So every part of a wall pushes once.
@@ -87,9 +123,11 @@ void Simulation::stageMove() {
       addWallForce(acc, walls, rel, r, v);
     }
 
+    if (obstacles) addObstacleForces(static_cast<std::size_t>(i), p, v, r, walls, acc);
+
     Vec2 vNew = v + (implicit ? implicitVelocityChange(acc, mass, dt) : explicitVelocityChange(acc, mass, dt));
     // HFV's v_max: people do not run faster than a set multiple of their desired speed.
-    const double vMax = ph.maxSpeedFactor * std::max(v0, 0.1);
+    const double vMax = ph.maxSpeedFactor * std::max(speed, std::max(v0, 0.1));
     const double s2 = vNew.squaredNorm();
     if (s2 > vMax * vMax) vNew *= vMax / std::sqrt(s2);
     Vec2 pNew = p + dt * vNew;
@@ -113,11 +151,64 @@ void Simulation::stageMove() {
         a.corrected[i] = 1;
       }
     }
+    if (obstacles) {
+      // A closed barrier is a wall to everyone it screens, bar the one person cleared to pass.
+      for (std::size_t c = 0; c < checkpointCounts_.size(); ++c) {
+        if (!checkpointCounts_[c].open || !screened(static_cast<std::size_t>(i))) continue;
+        const CheckpointDef& cp = scenario_.checkpoints[c];
+        if (!segmentsIntersect(p, pNew, cp.barrierA, cp.barrierB)) continue;
+        if (a.pass[i] == c + 1) {
+          a.corrected[i] |= kMarkCrossedBarrier;
+        } else {
+          pNew = p;
+          vNew.setZero();
+          a.corrected[i] |= kMarkWallCorrection;
+        }
+      }
+    }
     a.x[i] = pNew.x();
     a.y[i] = pNew.y();
     a.vx[i] = vNew.x();
     a.vy[i] = vNew.y();
     a.pressure[i] = static_cast<float>(acc.compression / (2.0 * M_PI * r));
+  }
+}
+
+void Simulation::addObstacleForces(std::size_t i, const Vec2& p, const Vec2& v, double r, const ForceParams& walls,
+                                   ForceAccumulator& acc) const {
+  // Vehicles: oriented rectangles that push like walls, moving ones with their own velocity in the friction term.
+  for (std::size_t k = 0; k < vehicles_.size(); ++k) {
+    const VehicleState& s = vehicles_[k];
+    if (!s.present) continue;
+    const VehicleDef& def = scenario_.vehicles[k];
+    const Vec2 rel = p - s.position;
+    const double halfL = 0.5 * def.length, halfW = 0.5 * def.width;
+    const double reach = std::hypot(halfL, halfW) + r + walls.range;
+    if (rel.squaredNorm() > reach * reach) continue;
+    const Vec2 side(-s.direction.y(), s.direction.x());
+    const double u = rel.dot(s.direction), w = rel.dot(side);
+    Vec2 n;
+    double distance;
+    if (std::abs(u) < halfL && std::abs(w) < halfW) {  // inside the body: out by the nearest side
+      const double du = halfL - std::abs(u), dw = halfW - std::abs(w);
+      n = du < dw ? Vec2(s.direction * (u < 0 ? -1.0 : 1.0)) : Vec2(side * (w < 0 ? -1.0 : 1.0));
+      distance = -std::min(du, dw);
+    } else {
+      const Vec2 offset = (u - std::clamp(u, -halfL, halfL)) * s.direction + (w - std::clamp(w, -halfW, halfW)) * side;
+      distance = offset.norm();
+      if (distance < 1e-9) continue;
+      n = offset / distance;
+    }
+    if (r - distance < -walls.range) continue;
+    detail::addContactTerms(acc, walls, n, r - distance, 1.0, v - s.speed * s.direction, 1.0);
+  }
+  // Closed barriers: a thin wall, pushing from either side, except for whoever is cleared to pass it.
+  if (!screened(i)) return;
+  for (std::size_t c = 0; c < checkpointCounts_.size(); ++c) {
+    if (!checkpointCounts_[c].open || agents_.pass[i] == c + 1) continue;
+    const CheckpointDef& cp = scenario_.checkpoints[c];
+    const Vec2 offset = p - closestPointOnSegment(p, cp.barrierA, cp.barrierB);
+    if (offset.squaredNorm() < (r + walls.range) * (r + walls.range)) addWallForce(acc, walls, offset, r, v);
   }
 }
 

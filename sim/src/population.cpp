@@ -5,13 +5,14 @@ namespace unrest {
 void Population::reserve(std::size_t n) {
   for (auto* v : {&x, &y, &vx, &vy, &scratchD_}) v->reserve(n);
   for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &fear, &scratchF_}) v->reserve(n);
-  for (auto* v : {&state, &corrected, &role, &faction, &activity, &scratchU8_}) v->reserve(n);
+  for (auto* v : {&state, &corrected, &role, &faction, &activity, &errand, &pass, &scratchU8_}) v->reserve(n);
   for (auto* v : {&field, &group, &scratchU16_}) v->reserve(n);
-  for (auto* v : {&id, &cell, &scratchU32_}) v->reserve(n);
+  for (auto* v : {&id, &cell, &member, &scratchU32_}) v->reserve(n);
+  for (auto* v : {&target, &scratchI32_}) v->reserve(n);
 }
 
-void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::uint16_t fieldIndex, double px,
-                          double py, float r, float v0, float gx, float gy) {
+void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::uint32_t memberIndex,
+                          std::uint16_t fieldIndex, double px, double py, float r, float v0, float gx, float gy) {
   x.push_back(px);
   y.push_back(py);
   vx.push_back(0.0);
@@ -32,6 +33,10 @@ void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::
   faction.push_back(kNoFaction);
   activity.push_back(static_cast<std::uint8_t>(Activity::Quiet));
   fear.push_back(0.0f);
+  member.push_back(memberIndex);
+  target.push_back(-1);
+  errand.push_back(static_cast<std::uint8_t>(Errand::None));
+  pass.push_back(0);
   cell.push_back(0);
 }
 
@@ -49,14 +54,15 @@ void gather(std::vector<T>& column, const std::vector<std::uint32_t>& order, std
 void Population::reorder(const std::vector<std::uint32_t>& order) {
   for (auto* v : {&x, &y, &vx, &vy}) gather(*v, order, scratchD_);
   for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &fear}) gather(*v, order, scratchF_);
-  for (auto* v : {&state, &corrected, &role, &faction, &activity}) gather(*v, order, scratchU8_);
+  for (auto* v : {&state, &corrected, &role, &faction, &activity, &errand, &pass}) gather(*v, order, scratchU8_);
   for (auto* v : {&field, &group}) gather(*v, order, scratchU16_);
-  for (auto* v : {&id, &cell}) gather(*v, order, scratchU32_);
+  for (auto* v : {&id, &cell, &member}) gather(*v, order, scratchU32_);
+  gather(target, order, scratchI32_);
 }
 
 std::size_t Population::bytesPerAgent() const {
-  return 4 * sizeof(double) + 9 * sizeof(float) + 5 * sizeof(std::uint8_t) + 2 * sizeof(std::uint16_t) +
-         2 * sizeof(std::uint32_t);
+  return 4 * sizeof(double) + 9 * sizeof(float) + 7 * sizeof(std::uint8_t) + 2 * sizeof(std::uint16_t) +
+         4 * sizeof(std::uint32_t);
 }
 
 }  // namespace unrest

@@ -10,6 +10,30 @@
 
 namespace unrest {
 
+int Scenario::factionIndex(const std::string& factionName) const {
+  for (std::size_t i = 0; i < factions.size(); ++i)
+    if (factions[i].name == factionName) return static_cast<int>(i);
+  return -1;
+}
+
+int Scenario::populationIndex(const std::string& populationName) const {
+  for (std::size_t i = 0; i < populations.size(); ++i)
+    if (populations[i].name == populationName) return static_cast<int>(i);
+  return -1;
+}
+
+double Scenario::deployTime() const {
+  for (const auto& e : events)
+    if (e.kind == EventKind::Deploy) return e.time;
+  return -1.0;
+}
+
+bool Scenario::isNight(double secondsAfterStart) const {
+  const double tod = std::fmod(clock.startTimeOfDay + secondsAfterStart, 86400.0);
+  return clock.sunset > clock.sunrise ? (tod >= clock.sunset || tod < clock.sunrise)
+                                      : (tod >= clock.sunset && tod < clock.sunrise);
+}
+
 int Scenario::zoneIndex(const std::string& zoneName) const {
   for (std::size_t i = 0; i < map.zones.size(); ++i)
     if (map.zones[i].name == zoneName) return static_cast<int>(i);
@@ -18,7 +42,7 @@ int Scenario::zoneIndex(const std::string& zoneName) const {
 
 std::int64_t Scenario::totalPeople() const {
   std::int64_t n = 0;
-  for (const auto& p : populations) n += p.count;
+  for (const auto& p : populations) n += p.totalCount();
   return n;
 }
 
@@ -79,6 +103,15 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
         sc.clock.startTimeOfDay = *parsed;
     }
     sc.clock.recordInterval = c.number("record_interval", sc.clock.recordInterval, above(0), "s");
+    for (auto [key, target] : {std::pair{"sunset", &sc.clock.sunset}, std::pair{"sunrise", &sc.clock.sunrise}}) {
+      const YamlNode* t = c.get(key);
+      if (!t) continue;
+      auto parsed = t->kind == YamlNode::Kind::Scalar ? parseTimeOfDay(t->scalar) : std::nullopt;
+      if (!parsed)
+        checker.error(t->where, c.keyPath(key), MapReader::describe(*t) + " is not a time of day (expected \"HH:MM\" or \"HH:MM:SS\")");
+      else
+        *target = *parsed;
+    }
     if (sc.clock.recordInterval < sc.clock.dt)
       checker.error(c.where(), "clock.record_interval", "shorter than dt (expected record_interval >= dt)");
     if (sc.clock.dt > 0 && sc.clock.duration / sc.clock.dt > 1e10)
@@ -150,6 +183,8 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     h.finish();
   }
 
+  readFactions(checker, r, sc);
+
   {
     const YamlNode* popsNode = r.required("populations", "a mapping of name: population");
     if (popsNode && popsNode->kind != YamlNode::Kind::Map) {
@@ -164,21 +199,20 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
         pop.where = e.keyWhere;
         if (const YamlNode* d = e.value.kind == YamlNode::Kind::Map ? e.value.find("destination") : nullptr) pop.where = d->where;
         if (p.required("count", "a whole number of people")) pop.count = p.integer("count", 0, 0, 10'000'000);
-        for (auto [key, target] : {std::pair{"spawn", &pop.spawnZone}, std::pair{"destination", &pop.destinationZone}}) {
-          const YamlNode* z = p.required(key, "the name of a zone in map.zones");
-          if (!z) continue;
-          const std::string zoneName = p.stringValue(*z, p.keyPath(key), "");
-          *target = sc.zoneIndex(zoneName);
-          if (*target < 0 && z->kind == YamlNode::Kind::Scalar) {
-            std::vector<std::string> names;
-            for (const auto& zone : sc.map.zones) names.push_back(zone.name);
-            checker.error(z->where, p.keyPath(key),
-                          "zone '" + zoneName + "' does not exist (expected one of: " + (names.empty() ? "no zones defined" : join(names)) + ")");
-          }
-        }
+        if (const YamlNode* z = p.required("spawn", "the name of a zone in map.zones"))
+          pop.spawnZone = readZoneRef(checker, *z, p.keyPath("spawn"), sc);
+        // A patrol needs no destination: its first zone is where it heads first.
+        const bool patrols = e.value.kind == YamlNode::Kind::Map && e.value.find("patrol");
+        if (const YamlNode* z = patrols ? p.get("destination") : p.required("destination", "the name of a zone in map.zones"))
+          pop.destinationZone = readZoneRef(checker, *z, p.keyPath("destination"), sc);
         pop.onArrival = p.choice<OnArrival>("on_arrival", pop.onArrival,
                                             {{"stay", OnArrival::Stay}, {"leave", OnArrival::Leave}, {"wander", OnArrival::Wander}});
-        pop.spawnStart = p.number("spawn_start", pop.spawnStart, atLeast(0), "s");
+        if (const YamlNode* t = p.get("spawn_start")) {
+          if (t->kind == YamlNode::Kind::Scalar && !t->quoted && t->scalar == "deploy")
+            pop.spawnOnDeploy = true;
+          else if (auto start = readEventTime(checker, *t, p.keyPath("spawn_start"), sc))
+            pop.spawnStart = *start;
+        }
         pop.spawnRate = p.number("spawn_rate", pop.spawnRate, atLeast(0), "people/s");
         pop.layout = p.choice<SpawnLayout>("spawn_layout", pop.layout, {{"random", SpawnLayout::Random}, {"lattice", SpawnLayout::Lattice}});
         pop.dwellTime = p.number("dwell_time", pop.dwellTime, between(0, 86400), "s");
@@ -189,6 +223,7 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
           pop.desiredSpeed = readDistribution(checker, *d, p.keyPath("desired_speed"), pop.desiredSpeed, {0.0, 12.0, true, false}, "m/s");
         if (const YamlNode* d = p.get("radius"))
           pop.radius = readDistribution(checker, *d, p.keyPath("radius"), pop.radius, between(0.1, 0.5), "m");
+        readPopulationModel(checker, p, pop, sc);
         p.finish();
         sc.populations.push_back(pop);
       }
@@ -196,7 +231,9 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
   }
 
   readCivilViolence(checker, r, sc);
+  readModelSections(checker, r, sc);
   readTimeline(checker, r, sc);
+  resolveModel(checker, sc);
 
   {
     MapReader o(checker, r.get("output"), "output", r.where());

@@ -8,6 +8,16 @@
 namespace unrest {
 
 void readCivilViolence(Checker& checker, MapReader& root, Scenario& sc);
+// `factions:` comes before the populations, which refer to them.
+void readFactions(Checker& checker, MapReader& root, Scenario& sc);
+// The unrest keys of one population (role, faction, leader, home, patrol, duty hours, own distributions).
+void readPopulationModel(Checker& checker, MapReader& population, PopulationDef& pop, const Scenario& sc);
+// brawl, police, army, vehicles, shops, looting, fear.
+void readModelSections(Checker& checker, MapReader& root, Scenario& sc);
+// After the timeline: deploy times, checkpoint garrisons (a zone and a population each), cross-checks.
+void resolveModel(Checker& checker, Scenario& sc);
+// The index of the zone a scalar names, or -1 with an error listing the zones.
+int readZoneRef(Checker& checker, const YamlNode& node, const std::string& path, const Scenario& sc);
 // Needs the clock (times of day are converted to seconds after the start).
 void readTimeline(Checker& checker, MapReader& root, Scenario& sc);
 

@@ -54,6 +54,29 @@ const char* eventTypeName(EventType t) {
     case EventType::Injury: return "injury";
     case EventType::PopulationSpawned: return "population_spawned";
     case EventType::PopulationArrived: return "population_arrived";
+    case EventType::Arrest: return "arrest";
+    case EventType::Release: return "release";
+    case EventType::LootingIncident: return "looting";
+    case EventType::ShopEmptied: return "shop_emptied";
+    case EventType::Gunshot: return "gunshot";
+    case EventType::Legitimacy: return "legitimacy";
+    case EventType::PolicePresence: return "police_presence";
+    case EventType::Deploy: return "deploy";
+    case EventType::CurfewStart: return "curfew_start";
+    case EventType::CurfewEnd: return "curfew_end";
+    case EventType::RallyCall: return "rally_call";
+    case EventType::VehicleDeparted: return "vehicle_departed";
+    case EventType::VehicleArrived: return "vehicle_arrived";
+    case EventType::FirstBrawl: return "first_brawl";
+  }
+  return "?";
+}
+
+const char* injuryCauseName(InjuryCause c) {
+  switch (c) {
+    case InjuryCause::Crush: return "crush";
+    case InjuryCause::Brawl: return "brawl";
+    case InjuryCause::Gunshot: return "gunshot";
   }
   return "?";
 }
@@ -72,8 +95,8 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   // Neighbour cells large enough that all interactions of a person lie in its 3×3 block.
   const Grid& g = world.grid();
   cells_.build(g, 2.0 * maxRadiusOf(scenario) + scenario.physics.interactionRange, total);
-  cellStart_.assign(cells_.buckets() + 1, 0);
-  chunkCounts_.reserve(cells_.buckets() * std::size_t(threads_));
+  cellStart_.assign(cells_.buckets() + 2, 0);
+  chunkCounts_.reserve((cells_.buckets() + 1) * std::size_t(threads_));
   cellOrder_.reserve(total);
   packed_.reserve(total);
   reorderScratch_.reserve(total);
@@ -97,6 +120,10 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   densitySumVy_.assign(densityGrid_.size(), 0.0);
   densitySumV2_.assign(densityGrid_.size(), 0.0);
   events_.reserve(64);
+  marks_.reserve(total);
+  indexOfId_.reserve(total);
+  maxRadius_ = maxRadiusOf(scenario);
+  setUpModel();
 }
 
 std::int64_t Simulation::active() const {
@@ -110,10 +137,15 @@ void Simulation::step() {
   recorded_ = false;
   { StageTimer t(profile_.seconds[0]); stageEvents(); }
   { StageTimer t(profile_.seconds[1]); stageIndex(); }
-  { StageTimer t(profile_.seconds[2]); stageMove(); }
-  { StageTimer t(profile_.seconds[3]); stageHarm(); }
+  if (modelActive_) {
+    { StageTimer t(profile_.seconds[2]); stagePerceive(); }
+    { StageTimer t(profile_.seconds[3]); stageDecide(); }
+    { StageTimer t(profile_.seconds[4]); stageInteract(); }
+  }
+  { StageTimer t(profile_.seconds[5]); stageMove(); }
+  { StageTimer t(profile_.seconds[6]); stageHarm(); }
   ++stepIndex_;
-  { StageTimer t(profile_.seconds[4]); stageRecord(); }
+  { StageTimer t(profile_.seconds[7]); stageRecord(); }
 }
 
 // ---------------------------------------------------------------- events: arrivals of people
@@ -146,7 +178,7 @@ void Simulation::rebuildSpawnGrid() {
   std::fill(spawnHead_.begin(), spawnHead_.end(), -1);
   spawnNext_.assign(agents_.size(), -1);
   for (std::size_t k = 0; k < agents_.size(); ++k) {
-    if (agents_.state[k] == std::uint8_t(AgentState::Exited)) continue;
+    if (!onStreet(agents_.state[k])) continue;
     const auto c = cells_.bucketAt(agents_.x[k], agents_.y[k]);
     spawnNext_[k] = spawnHead_[c];
     spawnHead_[c] = static_cast<std::int32_t>(k);
@@ -181,12 +213,22 @@ void Simulation::addAgent(int p, std::int64_t indexInPopulation, const Vec2& pos
   const std::uint64_t subject = personSubject(p, indexInPopulation);
   const double v0 = pop.desiredSpeed.sample(rng_.stream(0, subject, RandomPurpose::DesiredSpeed));
   const double r = radiusOf(p, indexInPopulation);
-  const Vec2 goal = randomSpot(pop.destinationZone, 0, subject, RandomPurpose::GoalSpot);
-  const auto field = static_cast<std::uint16_t>(world_.fieldForZone(pop.destinationZone));
+  const PlanNow& plan = plan_[p];
+  const Vec2 goal = randomSpot(plan.zone, 0, subject, RandomPurpose::GoalSpot);
+  const auto field = static_cast<std::uint16_t>(plan.field);
   const auto id = static_cast<std::uint32_t>(spawnedTotal_++);
-  agents_.pushBack(id, static_cast<std::uint16_t>(p), field, pos.x(), pos.y(), static_cast<float>(r),
-                   static_cast<float>(v0), static_cast<float>(goal.x()), static_cast<float>(goal.y()));
-  agents_.state.back() = static_cast<std::uint8_t>(world_.inDestination(field, pos) ? AgentState::Arrived : AgentState::Walking);
+  agents_.pushBack(id, static_cast<std::uint16_t>(p), static_cast<std::uint32_t>(indexInPopulation), field, pos.x(),
+                   pos.y(), static_cast<float>(r), static_cast<float>(v0), static_cast<float>(goal.x()),
+                   static_cast<float>(goal.y()));
+  const std::size_t k = agents_.size() - 1;
+  agents_.state[k] = static_cast<std::uint8_t>(world_.inDestination(field, pos) ? AgentState::Arrived : AgentState::Walking);
+  agents_.role[k] = static_cast<std::uint8_t>(pop.role);
+  agents_.faction[k] = pop.faction >= 0 ? static_cast<std::uint8_t>(pop.faction) : kNoFaction;
+  if (!pop.patrol.empty()) agents_.target[k] = 0;  // the first stop of the patrol
+  indexOfId_.push_back(static_cast<std::int64_t>(k));
+  marks_.push_back(0);
+  // Whoever is off duty at the time they would appear stays off the streets until their shift begins.
+  if (!onDuty(k)) agents_.state[k] = static_cast<std::uint8_t>(AgentState::Away);
   spawnedOf_[p]++;
 }
 
@@ -256,29 +298,50 @@ void Simulation::spawnLattice(int p) {
 
 void Simulation::stageEvents() {
   const double t = time();
+  if (modelActive_) applyTimeline();
   bool gridReady = false;
   for (std::size_t p = 0; p < scenario_.populations.size(); ++p) {
     const PopulationDef& pop = scenario_.populations[p];
-    if (spawnedOf_[p] >= pop.count || t + 1e-9 < pop.spawnStart) continue;
+    const std::int64_t total = pop.totalCount();
+    if (spawnedOf_[p] >= total) continue;
     const std::int64_t before = spawnedOf_[p];
-    if (pop.layout == SpawnLayout::Lattice && before == 0) {
+    if (pop.layout == SpawnLayout::Lattice && before == 0 && t + 1e-9 >= pop.spawnStart) {
       spawnLattice(static_cast<int>(p));
       gridReady = false;  // the spawn grid must now include them
     }
     // Random arrivals, and whoever the lattice had no room for, who wait for space like any arrival.
-    if (spawnedOf_[p] < pop.count) {
-      const std::int64_t due = pop.spawnRate > 0
-          ? std::min<std::int64_t>(pop.count, static_cast<std::int64_t>(std::floor((t - pop.spawnStart) * pop.spawnRate + 1e-9)) + 1)
-          : pop.count;
+    if (spawnedOf_[p] < total) {
+      const std::int64_t due = dueOf(static_cast<int>(p), t);
       if (due > spawnedOf_[p]) {
         if (!gridReady) rebuildSpawnGrid();
         gridReady = true;
         spawnPopulation(static_cast<int>(p), due);
       }
     }
-    if (spawnedOf_[p] >= pop.count && before < pop.count)
-      events_.push_back({t, EventType::PopulationSpawned, 0, static_cast<int>(p), Vec2::Zero(), double(pop.count)});
+    if (spawnedOf_[p] >= total && before < total)
+      events_.push_back({t, EventType::PopulationSpawned, 0, static_cast<int>(p), Vec2::Zero(), double(total)});
   }
+  if (modelActive_) {
+    updateDuties();
+    if (!pendingPlacement_.empty()) {
+      if (!gridReady) rebuildSpawnGrid();
+      for (const std::int32_t i : pendingPlacement_) placeOnStreet(static_cast<std::size_t>(i), homeZoneOf(static_cast<std::size_t>(i)));
+      pendingPlacement_.clear();
+    }
+    moveVehicles();
+  }
+}
+
+std::int64_t Simulation::dueOf(int p, double t) const {
+  const PopulationDef& pop = scenario_.populations[p];
+  auto wave = [&](double start, double rate, std::int64_t count) -> std::int64_t {
+    if (t + 1e-9 < start) return 0;
+    if (rate <= 0) return count;
+    return std::min<std::int64_t>(count, static_cast<std::int64_t>(std::floor((t - start) * rate + 1e-9)) + 1);
+  };
+  std::int64_t due = wave(pop.spawnStart, pop.spawnRate, pop.count);
+  for (const auto& w : pop.waves) due += wave(w.start, w.rate, w.count);
+  return due;
 }
 
 // ---------------------------------------------------------------- index: neighbour cells
@@ -286,8 +349,12 @@ void Simulation::stageEvents() {
 void Simulation::stageIndex() {
   const auto n = agents_.size();
   const bool reorder = stepIndex_ % kReorderInterval == 0;
+  // People off the streets (jailed, away) go to one bucket past the last, so they keep their place in the arrays
+  // but are never anyone's neighbour.
+  const auto offStreet = static_cast<std::uint32_t>(cells_.buckets());
 #pragma omp parallel for schedule(static) num_threads(threads_) if (n > kParallelMinimum)
-  for (std::size_t k = 0; k < n; ++k) agents_.cell[k] = cells_.bucketAt(agents_.x[k], agents_.y[k]);
+  for (std::size_t k = 0; k < n; ++k)
+    agents_.cell[k] = onStreet(agents_.state[k]) ? cells_.bucketAt(agents_.x[k], agents_.y[k]) : offStreet;
 
   // Counting sort by cell; people who left are dropped here.
   // Stable counting sort by bucket, in parallel: each thread counts and scatters one contiguous chunk, and the
@@ -295,7 +362,7 @@ void Simulation::stageIndex() {
   auto countingSort = [&](std::vector<std::uint32_t>& order) {
     // Below some tens of thousands of people the sort is faster on one thread than the cost of waking others.
     const int chunks = n > std::size_t(64 * kParallelMinimum) ? threads_ : 1;
-    const std::size_t buckets = cells_.buckets();
+    const std::size_t buckets = cells_.buckets() + 1;
     chunkCounts_.assign(std::size_t(chunks) * buckets, 0u);
     auto chunkBegin = [&](int t) { return n * std::size_t(t) / std::size_t(chunks); };
 #pragma omp parallel for schedule(static, 1) num_threads(chunks)
@@ -328,11 +395,14 @@ void Simulation::stageIndex() {
     agents_.reorder(reorderScratch_);  // now sorted by cell, exited people gone
     cellOrder_.resize(agents_.size());
     std::iota(cellOrder_.begin(), cellOrder_.end(), 0u);
+    std::fill(indexOfId_.begin(), indexOfId_.end(), -1);
+    for (std::size_t k = 0; k < agents_.size(); ++k) indexOfId_[agents_.id[k]] = static_cast<std::int64_t>(k);
+    marks_.resize(agents_.size());
   } else {
     countingSort(cellOrder_);
   }
-  const auto m = static_cast<std::int64_t>(cellOrder_.size());
-  packed_.resize(cellOrder_.size());
+  const auto m = static_cast<std::int64_t>(cellStart_[offStreet]);
+  packed_.resize(static_cast<std::size_t>(m));
 #pragma omp parallel for schedule(static) num_threads(threads_) if (m > kParallelMinimum)
   for (std::int64_t s = 0; s < m; ++s) {
     const std::uint32_t k = cellOrder_[s];
@@ -347,62 +417,46 @@ void Simulation::stageHarm() {
   const double threshold = scenario_.harm.injuryPressure, holdTime = scenario_.harm.injuryTime;
   const auto n = static_cast<std::int64_t>(agents_.size());
   Population& a = agents_;
-  std::int64_t changes = 0, corrections = 0;
+  std::int64_t changes = 0, corrections = 0, crossings = 0;
   // Marks are written per person; events are gathered afterwards in id order.
-  constexpr std::uint8_t kBecameInjured = 2, kReachedDestination = 4, kLeft = 8;
-#pragma omp parallel for schedule(static) num_threads(threads_) if (n > kParallelMinimum) reduction(+ : changes, corrections)
+#pragma omp parallel for schedule(static) num_threads(threads_) if (n > kParallelMinimum) reduction(+ : changes, corrections, crossings)
   for (std::int64_t i = 0; i < n; ++i) {
     const auto state = static_cast<AgentState>(a.state[i]);
+    if (state == AgentState::Jailed) a.pause[i] -= static_cast<float>(dt_);
     if (state != AgentState::Walking && state != AgentState::Arrived) continue;
     std::uint8_t mark = a.corrected[i];
-    corrections += mark & 1;
+    corrections += mark & kMarkWallCorrection;
+    crossings += (mark & kMarkCrossedBarrier) != 0;
     if (a.pressure[i] > threshold) {
       a.overPressureTime[i] += static_cast<float>(dt_);
       if (a.overPressureTime[i] >= holdTime) {
         a.state[i] = static_cast<std::uint8_t>(AgentState::Injured);
         a.vx[i] = a.vy[i] = 0.0;
-        mark |= kBecameInjured;
+        mark |= kMarkInjured;
       }
     } else {
       a.overPressureTime[i] = 0.0f;
     }
-    if (!(mark & kBecameInjured)) {
-      const Vec2 p(a.x[i], a.y[i]);
-      const PopulationDef& pop = scenario_.populations[a.group[i]];
-      if (state == AgentState::Walking && world_.inDestination(a.field[i], p)) {
-        a.state[i] = static_cast<std::uint8_t>(pop.onArrival == OnArrival::Leave ? AgentState::Exited : AgentState::Arrived);
-        mark |= pop.onArrival == OnArrival::Leave ? kLeft : kReachedDestination;
-        // Inside the zone people head straight for their spot, so it must be in sight from where they entered.
-        if (pop.onArrival != OnArrival::Leave && !world_.lineOfSight(p, Vec2(a.goalX[i], a.goalY[i]))) {
-          const Vec2 g = visibleSpot(p, pop.destinationZone, a.id[i], a.radius[i]);
-          a.goalX[i] = static_cast<float>(g.x());
-          a.goalY[i] = static_cast<float>(g.y());
-        }
-      } else if (state == AgentState::Arrived && pop.onArrival == OnArrival::Wander) {
-        wander(static_cast<std::size_t>(i), pop);
-      }
-    }
+    if (!(mark & kMarkInjured)) mark |= arrive(static_cast<std::size_t>(i), state);
     a.corrected[i] = mark;
-    changes += (mark & ~std::uint8_t(1)) != 0;
+    changes += (mark & ~(kMarkWallCorrection | kMarkCrossedBarrier)) != 0;
   }
   agentSteps_ += n;
   wallCorrections_ += corrections;
+  barrierCrossings_ += crossings;
   if (changes == 0) return;
 
   const std::size_t firstNew = events_.size();
   for (std::int64_t i = 0; i < n; ++i) {
     const std::uint8_t mark = a.corrected[i];
-    if (mark & kBecameInjured) {
-      ++injuriesCrush_;
-      events_.push_back({time() + dt_, EventType::Injury, a.id[i], a.group[i], Vec2(a.x[i], a.y[i]), a.pressure[i]});
-    }
-    if (mark & kLeft) ++exitedTotal_;
+    if (mark & kMarkInjured) recordInjury(static_cast<std::size_t>(i), InjuryCause::Crush, a.pressure[i]);
+    if (mark & kMarkLeft) ++exitedTotal_;
   }
   std::sort(events_.begin() + static_cast<std::ptrdiff_t>(firstNew), events_.end(),
             [](const Event& l, const Event& r) { return l.agent < r.agent; });
   // A population has arrived when none of it is still walking or waiting to spawn.
   for (std::size_t p = 0; p < scenario_.populations.size(); ++p) {
-    if (announcedArrival_[p] || spawnedOf_[p] < scenario_.populations[p].count) continue;
+    if (announcedArrival_[p] || spawnedOf_[p] < scenario_.populations[p].totalCount()) continue;
     bool anyWalking = false;
     for (std::int64_t i = 0; i < n && !anyWalking; ++i)
       anyWalking = a.group[i] == p && a.state[i] == std::uint8_t(AgentState::Walking);
@@ -411,6 +465,43 @@ void Simulation::stageHarm() {
       events_.push_back({time() + dt_, EventType::PopulationArrived, 0, static_cast<int>(p), Vec2::Zero(), 0.0});
     }
   }
+}
+
+std::uint8_t Simulation::arrive(std::size_t i, AgentState state) {
+  Population& a = agents_;
+  const Vec2 p(a.x[i], a.y[i]);
+  const auto errand = static_cast<Errand>(a.errand[i]);
+  if (a.pass[i] && (p - checkpointGate(a.pass[i] - 1)).squaredNorm() > 25.0) a.pass[i] = 0;
+  if (errand == Errand::GoHome) {
+    if (!world_.inDestination(a.field[i], p)) return 0;
+    a.errand[i] = static_cast<std::uint8_t>(Errand::None);
+    // Civilians have gone for good; the forces of order and volunteers may come back on duty.
+    const bool civilian = a.role[i] == std::uint8_t(Role::Civilian);
+    a.state[i] = static_cast<std::uint8_t>(civilian ? AgentState::Exited : AgentState::Away);
+    a.vx[i] = a.vy[i] = 0.0;
+    return civilian ? kMarkLeft : kMarkWentAway;
+  }
+  if (errand != Errand::None || a.activity[i] == std::uint8_t(Activity::Fleeing)) return 0;
+  const PopulationDef& pop = scenario_.populations[a.group[i]];
+  const PlanNow& plan = plan_[a.group[i]];
+  if (state == AgentState::Walking && world_.inDestination(a.field[i], p)) {
+    if (!pop.patrol.empty()) {  // on to the next stop
+      a.target[i] = static_cast<std::int32_t>((a.target[i] + 1) % static_cast<std::int32_t>(pop.patrol.size()));
+      a.field[i] = static_cast<std::uint16_t>(world_.fieldForZone(pop.patrol[a.target[i]]));
+      return 0;
+    }
+    const bool leave = plan.onArrival == OnArrival::Leave;
+    a.state[i] = static_cast<std::uint8_t>(leave ? AgentState::Exited : AgentState::Arrived);
+    // Inside the zone people head straight for their spot, so it must be in sight from where they entered.
+    if (!leave && !world_.lineOfSight(p, Vec2(a.goalX[i], a.goalY[i]))) {
+      const Vec2 g = visibleSpot(p, plan.zone, a.id[i], a.radius[i]);
+      a.goalX[i] = static_cast<float>(g.x());
+      a.goalY[i] = static_cast<float>(g.y());
+    }
+    return leave ? kMarkLeft : kMarkReached;
+  }
+  if (state == AgentState::Arrived && plan.onArrival == OnArrival::Wander) wander(i, pop);
+  return 0;
 }
 
 void Simulation::wander(std::size_t i, const PopulationDef& pop) {
@@ -454,7 +545,13 @@ bool Simulation::recordNow() {
 
 void Simulation::computeRow() {
   recorded_ = true;
-  MetricsRow row;
+  // Filled in place: the per-faction and per-checkpoint lists keep their storage from row to row.
+  MetricsRow& row = row_;
+  auto factions = std::move(row.factions);
+  auto checkpoints = std::move(row.checkpoints);
+  row = MetricsRow{};
+  factions.assign(scenario_.factions.size(), FactionCounts{});
+  checkpoints.assign(checkpointCounts_.begin(), checkpointCounts_.end());
   row.time = time();
   row.waiting = scenario_.totalPeople() - spawnedTotal_;
   row.byState[static_cast<int>(AgentState::Exited)] = exitedTotal_;
@@ -462,25 +559,45 @@ void Simulation::computeRow() {
   std::fill(densitySumVx_.begin(), densitySumVx_.end(), 0.0);
   std::fill(densitySumVy_.begin(), densitySumVy_.end(), 0.0);
   std::fill(densitySumV2_.begin(), densitySumV2_.end(), 0.0);
-  double speedSum = 0.0;
-  std::int64_t moving = 0;
+  double speedSum = 0.0, fearSum = 0.0;
+  std::int64_t moving = 0, civilians = 0;
+  const Population& a = agents_;
   // Serial, in array order: sums are then the same whatever the thread count.
-  for (std::size_t k = 0; k < agents_.size(); ++k) {
-    const auto s = static_cast<AgentState>(agents_.state[k]);
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const auto s = static_cast<AgentState>(a.state[k]);
     if (s == AgentState::Exited) continue;
     ++row.byState[static_cast<int>(s)];
-    const auto c = densityGrid_.index(std::clamp(densityGrid_.cellX(agents_.x[k]), 0, densityGrid_.nx - 1),
-                                      std::clamp(densityGrid_.cellY(agents_.y[k]), 0, densityGrid_.ny - 1));
+    const bool civilian = a.role[k] == std::uint8_t(Role::Civilian);
+    const Condition condition = a.condition(k);
+    if (civilian) ++row.byCondition[static_cast<int>(condition)];
+    if (a.faction[k] != kNoFaction) {
+      FactionCounts& f = factions[a.faction[k]];
+      f.onStreet += onStreet(a.state[k]);
+      f.active += condition == Condition::Active;
+      f.fighting += condition == Condition::Fighting;
+      f.fleeing += condition == Condition::Fleeing;
+      f.looting += condition == Condition::Looting;
+      f.injured += condition == Condition::Injured;
+      f.arrested += condition == Condition::Arrested;
+    }
+    if (!onStreet(a.state[k])) continue;
+    const auto c = densityGrid_.index(std::clamp(densityGrid_.cellX(a.x[k]), 0, densityGrid_.nx - 1),
+                                      std::clamp(densityGrid_.cellY(a.y[k]), 0, densityGrid_.ny - 1));
     ++densityCount_[c];
     if (s == AgentState::Injured) continue;
-    const double vx = agents_.vx[k], vy = agents_.vy[k];
+    ++row.onStreetByRole[a.role[k]];
+    if (civilian) {
+      fearSum += a.fear[k];
+      ++civilians;
+    }
+    const double vx = a.vx[k], vy = a.vy[k];
     densitySumVx_[c] += vx;
     densitySumVy_[c] += vy;
     densitySumV2_[c] += vx * vx + vy * vy;
     speedSum += std::sqrt(vx * vx + vy * vy);
     ++moving;
-    row.peakPressure = std::max(row.peakPressure, double(agents_.pressure[k]));
-    row.contacts += agents_.pressure[k] > 0.0f;
+    row.peakPressure = std::max(row.peakPressure, double(a.pressure[k]));
+    row.contacts += a.pressure[k] > 0.0f;
   }
   const double minArea = 0.25 * densityGrid_.h * densityGrid_.h;  // ignore cells that are mostly wall
   for (std::size_t c = 0; c < densityGrid_.size(); ++c) {
@@ -495,15 +612,28 @@ void Simulation::computeRow() {
     }
   }
   row.meanSpeed = moving ? speedSum / double(moving) : 0.0;
-  row.injuriesCrush = injuriesCrush_;
+  row.meanFear = civilians ? fearSum / double(civilians) : 0.0;
+  row.injuries = injuries_;
+  row.injuriesCrush = injuries_[int(InjuryCause::Crush)];
+  row.arrests = arrests_;
+  row.lootingIncidents = lootingIncidents_;
+  row.lootingDamage = lootingDamage_;
+  row.legitimacy = legitimacy_;
+  row.policePresence = policePresence_;
+  row.night = night();
+  row.curfew = curfew();
   row.wallCorrections = wallCorrections_;
-  row_ = row;
+  row.factions = std::move(factions);
+  row.checkpoints = std::move(checkpoints);
 }
 
 std::size_t Simulation::memoryBytes() const {
+  std::size_t flight = 0;
+  for (const auto& f : flightFields_) flight += f.distance.size() * sizeof(float);
   return agents_.size() * agents_.bytesPerAgent() +
          (cellStart_.size() + cellOrder_.size() + reorderScratch_.size() + spawnHead_.size() + spawnNext_.size()) * 4 +
-         densityArea_.size() * (8 * 4 + 4) + world_.memoryBytes();
+         densityArea_.size() * (8 * 4 + 4) + world_.memoryBytes() + perception_.memoryBytes() + flight +
+         indexOfId_.size() * sizeof(std::int64_t) + marks_.size();
 }
 
 }  // namespace unrest

@@ -365,17 +365,6 @@ double World::signedWallDistance(const Vec2& p) const {
   return behind ? -best : best;
 }
 
-namespace {
-// Proper intersection of segments p0-p1 and q0-q1 (touching at an end counts).
-bool segmentsIntersect(const Vec2& p0, const Vec2& p1, const Vec2& q0, const Vec2& q1) {
-  const Vec2 r = p1 - p0, s = q1 - q0;
-  const double denom = cross(r, s);
-  if (std::abs(denom) < 1e-15) return false;  // parallel: a body cannot slip through a parallel wall
-  const double t = cross(q0 - p0, s) / denom, u = cross(q0 - p0, r) / denom;
-  return t >= 0.0 && t <= 1.0 && u >= 0.0 && u <= 1.0;
-}
-}  // namespace
-
 int World::wallCrossed(const Vec2& a, const Vec2& b) const {
   for (auto [it, end] = segmentsNear(wallBucketOf(a)); it != end; ++it) {
     const WallSegment& w = walls_[*it];
@@ -417,10 +406,9 @@ std::pair<const std::int32_t*, const std::int32_t*> World::cornersNear(int bucke
 
 void World::buildNavigation(const Scenario& scenario) {
   fieldOfZone_.assign(zones_.size(), -1);
-  for (const auto& pop : scenario.populations) {
-    if (fieldOfZone_[pop.destinationZone] >= 0) continue;
-    fieldOfZone_[pop.destinationZone] = static_cast<int>(fields_.size());
-    fields_.push_back(NavigationField{pop.destinationZone, {}, {}, {}});
+  for (const int zone : navigationZones(scenario)) {
+    fieldOfZone_[zone] = static_cast<int>(fields_.size());
+    fields_.push_back(NavigationField{zone, {}, {}});
   }
   // Walking is slower near walls, so shortest paths keep a body's width off corners.
   std::vector<float> cost(grid_.size(), 0.0f);
@@ -434,8 +422,7 @@ void World::buildNavigation(const Scenario& scenario) {
   for (std::size_t f = 0; f < fields_.size(); ++f) {
     NavigationField& field = fields_[f];
     field.arrival = fastMarching(grid_, cost, zoneCells_[field.zone]);
-    field.dirX.assign(grid_.size(), 0.0f);
-    field.dirY.assign(grid_.size(), 0.0f);
+    field.dir.assign(2 * grid_.size(), 0);
     const auto& T = field.arrival;
     for (int j = 0; j < grid_.ny; ++j) {
       for (int i = 0; i < grid_.nx; ++i) {
@@ -452,11 +439,31 @@ void World::buildNavigation(const Scenario& scenario) {
         Vec2 g(slope(at(i - 1, j), T[c], at(i + 1, j)), slope(at(i, j - 1), T[c], at(i, j + 1)));
         const double norm = g.norm();
         if (norm > 0) g /= -norm;
-        field.dirX[c] = static_cast<float>(g.x());
-        field.dirY[c] = static_cast<float>(g.y());
+        field.dir[2 * c] = static_cast<std::int8_t>(std::lround(127.0 * g.x()));
+        field.dir[2 * c + 1] = static_cast<std::int8_t>(std::lround(127.0 * g.y()));
       }
     }
   }
+}
+
+std::vector<int> World::navigationZones(const Scenario& sc) {
+  std::vector<int> zones;
+  auto add = [&](int z) {
+    if (z >= 0 && std::find(zones.begin(), zones.end(), z) == zones.end()) zones.push_back(z);
+  };
+  // Homes matter only where someone may go home: after looting, at curfew, off duty.
+  bool anyoneGoesHome = !sc.shops.empty();
+  for (const auto& e : sc.events) anyoneGoesHome = anyoneGoesHome || e.kind == EventKind::Curfew || e.kind == EventKind::PolicePresence;
+  for (const auto& pop : sc.populations) {
+    add(pop.destinationZone);
+    for (int z : pop.patrol) add(z);
+    const bool goesHome = anyoneGoesHome || pop.dutyHours || pop.homeZone >= 0;
+    if (goesHome) add(pop.homeZone >= 0 ? pop.homeZone : pop.spawnZone);
+  }
+  for (const auto& shop : sc.shops) add(shop.zone);
+  for (const auto& e : sc.events)
+    if (e.kind == EventKind::RallyCall) add(e.zone);
+  return zones;
 }
 
 void World::checkReachable(const Scenario& scenario) const {
@@ -485,14 +492,15 @@ Vec2 World::desiredDirection(int fieldIndex, const Vec2& p) const {
     const int i = i0 + oi[n], j = j0 + oj[n];
     if (!grid_.inside(i, j)) continue;
     const auto c = grid_.index(i, j);
-    d += w[n] * Vec2(f.dirX[c], f.dirY[c]);
+    d += w[n] * f.direction(c);
   }
   const double norm = d.norm();
   if (norm > 1e-6) return d / norm;
   const int i = grid_.cellX(p.x()), j = grid_.cellY(p.y());
   if (!grid_.inside(i, j)) return Vec2::Zero();
   const auto c = grid_.index(i, j);
-  return Vec2(f.dirX[c], f.dirY[c]);
+  const Vec2 fallback = f.direction(c);
+  return fallback.squaredNorm() > 0 ? Vec2(fallback.normalized()) : Vec2::Zero();
 }
 
 bool World::inDestination(int fieldIndex, const Vec2& p) const {
@@ -504,7 +512,7 @@ std::size_t World::memoryBytes() const {
   std::size_t bytes = walkable_.size() + wallDistance_.size() * sizeof(float) +
                       walls_.size() * sizeof(WallSegment) + corners_.size() * sizeof(WallCorner) +
                       (segmentStart_.size() + segmentIds_.size() + cornerStart_.size() + cornerIds_.size()) * sizeof(std::int32_t);
-  for (const auto& f : fields_) bytes += (f.arrival.size() + f.dirX.size() + f.dirY.size()) * sizeof(float);
+  for (const auto& f : fields_) bytes += f.arrival.size() * sizeof(float) + f.dir.size();
   for (const auto& z : zoneCells_) bytes += z.size() * sizeof(std::int32_t);
   return bytes;
 }

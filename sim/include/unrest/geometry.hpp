@@ -32,5 +32,7 @@ inline double cross(const Vec2& a, const Vec2& b) { return a.x() * b.y() - a.y()
 // Closest point on segment [a, b] to p, and its parameter t in [0, 1].
 Vec2 closestPointOnSegment(const Vec2& p, const Vec2& a, const Vec2& b, double* t = nullptr);
 bool pointInPolygon(const Vec2& p, const std::vector<Vec2>& polygon);
+// Proper intersection of segments p0-p1 and q0-q1 (touching at an end counts; parallel segments never cross).
+bool segmentsIntersect(const Vec2& p0, const Vec2& p1, const Vec2& q0, const Vec2& q1);
 
 }  // namespace unrest

@@ -5,7 +5,9 @@
 
 #include "unrest/simulation.hpp"
 
+#include <array>
 #include <cstdio>
+#include <vector>
 #include <string>
 
 namespace unrest {
@@ -32,6 +34,9 @@ private:
   double peakDensity_ = 0.0, peakPressure_ = 0.0, peakCrowdPressure_ = 0.0;
   double peakDensityTime_ = 0.0, peakPressureTime_ = 0.0;
   std::int64_t eventCount_ = 0;
+  std::array<std::int64_t, kConditionCount> peakCondition_{};
+  std::vector<FactionCounts> peakFaction_;
+  std::vector<std::int64_t> peakQueue_;
 };
 
 std::string jsonEscape(const std::string& text);

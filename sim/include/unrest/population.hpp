@@ -14,8 +14,13 @@ enum class AgentState : std::uint8_t {
   Injured,  // crushed: a fixed obstacle from now on (HFV 2000)
   Exited,   // left through the destination; removed at the next reorder
   Jailed,   // arrested: off the streets until the jail term ends (Epstein 2002)
+  Away,     // off duty or gone home for now: off the streets, may come back
 };
-constexpr int kAgentStateCount = 5;
+constexpr int kAgentStateCount = 6;
+inline bool onStreet(std::uint8_t state) {
+  return state == std::uint8_t(AgentState::Walking) || state == std::uint8_t(AgentState::Arrived) ||
+         state == std::uint8_t(AgentState::Injured);
+}
 
 // What part a person plays. Police and soldiers count towards the arrest probability civilians estimate; volunteers
 // deter looting but cannot arrest.
@@ -31,6 +36,15 @@ enum class Activity : std::uint8_t {
   Looting,   // active at night, heading for or taking from a shop
 };
 constexpr int kActivityCount = 5;
+
+// A task of a person's own that overrides their population's plan until it is done.
+enum class Errand : std::uint8_t {
+  None,    // the population's plan (its destination and on_arrival, or its patrol)
+  Loot,    // heading for a shop (target: the shop), then taking goods
+  GoHome,  // heading home (field: the home zone); gone on arrival
+  Pursue,  // police: chasing the person whose id is in target
+  Approach,  // an active rival: walking at the hostile person whose id is in target
+};
 
 // One word for how a person looks from outside, for outputs and the viewer.
 enum class Condition : std::uint8_t { Calm, Active, Fighting, Fleeing, Looting, Injured, Arrested };
@@ -58,6 +72,10 @@ struct Population {
   std::vector<std::uint8_t> faction;    // index into the scenario's factions, kNoFaction for none
   std::vector<std::uint8_t> activity;   // Activity
   std::vector<float> fear;              // in [0, 1]
+  std::vector<std::uint32_t> member;    // index within the population: the key of a person's own attributes
+  std::vector<std::int32_t> target;     // Errand's object: a person's id, a shop, or a patrol waypoint
+  std::vector<std::uint8_t> errand;     // Errand
+  std::vector<std::uint8_t> pass;       // 1 + the checkpoint that cleared the person to cross, else 0
   // Neighbour-cell index of each person, refreshed by the index stage.
   std::vector<std::uint32_t> cell;
 
@@ -78,8 +96,8 @@ struct Population {
     return Condition::Calm;
   }
   void reserve(std::size_t n);
-  void pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::uint16_t fieldIndex, double px, double py,
-                float r, float v0, float gx, float gy);
+  void pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::uint32_t memberIndex, std::uint16_t fieldIndex,
+                double px, double py, float r, float v0, float gx, float gy);
   // Keeps only the people listed in `order`, in that order. Scratch buffers are reused, so this allocates nothing
   // once they have grown to the population's capacity.
   void reorder(const std::vector<std::uint32_t>& order);
@@ -89,6 +107,7 @@ private:
   std::vector<double> scratchD_;
   std::vector<float> scratchF_;
   std::vector<std::uint32_t> scratchU32_;
+  std::vector<std::int32_t> scratchI32_;
   std::vector<std::uint16_t> scratchU16_;
   std::vector<std::uint8_t> scratchU8_;
 };

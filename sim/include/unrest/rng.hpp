@@ -15,6 +15,17 @@ enum class RandomPurpose : std::uint32_t {
   Wander,
   LatticeOrder,
   Separation,
+  // The unrest model (numbered apart so that other additions never shift them).
+  Hardship = 100,
+  RiskAversion,
+  DutyRank,
+  Decision,
+  BrawlInjury,
+  JailTerm,
+  ArrestChoice,
+  GunshotHits,
+  Placement,
+  DecisionPhase,
 };
 
 inline std::uint64_t mix64(std::uint64_t z) {

@@ -4,6 +4,7 @@
 
 #include "unrest/civil_violence.hpp"
 #include "unrest/geometry.hpp"
+#include "unrest/population.hpp"
 #include "unrest/yaml_tree.hpp"
 
 #include <algorithm>
@@ -32,6 +33,8 @@ struct ClockDef {
   double duration = 600.0;      // s
   double startTimeOfDay = 12 * 3600.0;  // s after midnight
   double recordInterval = 1.0;  // s
+  double sunset = 19 * 3600.0;  // time of day night begins (looting happens at night)
+  double sunrise = 7 * 3600.0;  // time of day night ends
 };
 
 struct MapDef {
@@ -88,6 +91,103 @@ struct PopulationDef {
   Distribution desiredSpeed{Distribution::Kind::Normal, 0.0, 1.34, 0.26, 0.5, 2.2};
   // HFV (2000): radii uniform in [0.25, 0.35] m.
   Distribution radius{Distribution::Kind::Uniform, 0.0, 0.0, 0.0, 0.25, 0.35};
+
+  // The unrest model.
+  Role role = Role::Civilian;
+  int faction = -1;             // index into Scenario::factions
+  std::string leader;           // the name of a person in their own right (count 1), who events can target
+  int homeZone = -1;            // where they go when they go home (curfew, after looting); default: spawn
+  std::vector<int> patrol;      // zones visited in a loop instead of staying at the destination
+  int groupSize = 1;            // patrol groups walk together at the pace of their slowest member
+  bool dutyHours = false;       // on the streets only between dutyFrom and dutyTo (time of day)
+  double dutyFrom = 0.0, dutyTo = 0.0;
+  bool spawnOnDeploy = false;   // spawn_start: deploy
+  bool hasHardship = false, hasRiskAversion = false;  // own distributions instead of civil_violence's
+  Distribution hardship, riskAversion;
+  struct Wave {
+    double start = 0.0, rate = 0.0;
+    std::int64_t count = 0;
+  };
+  std::vector<Wave> waves;      // arrival events after the first wave (count, spawn_start, spawn_rate)
+  std::int64_t totalCount() const {
+    std::int64_t n = count;
+    for (const auto& w : waves) n += w.count;
+    return n;
+  }
+};
+
+// Rival groups (issue: factions). Hostility is symmetric.
+struct FactionDef {
+  std::string name;
+  std::uint32_t colour = 0x808080;  // 0xRRGGBB, for the viewer and plots
+  bool hasLegitimacy = false;
+  double legitimacy = 0.0;          // L as this faction sees the regime, instead of the scenario's
+  Location where;
+};
+
+// Brawls between active members of hostile factions.
+struct BrawlDef {
+  double contactGap = 0.3;       // m between bodies within which two people fight
+  double injuryRate = 0.01;      // injuries per contact-second (hazard rate)
+  double approachRadius = 10.0;  // m: an active person walks at the nearest hostile active this close
+};
+
+struct PoliceDef {
+  double arrestRange = 1.0;      // m between bodies within which an officer makes an arrest
+  double pursuitFactor = 1.5;    // officers chase at this multiple of their desired speed
+};
+
+struct VehicleDef {
+  std::string name;
+  enum class Kind { Car, Armoured } kind = Kind::Car;
+  std::vector<Vec2> route;       // one point: parked
+  double speed = 0.0;            // m/s cruising
+  double depart = 0.0;           // s after the start
+  bool departOnDeploy = false;
+  double length = 4.8, width = 1.9;  // m
+  double heading = 0.0;          // rad, parked vehicles only (moving ones face along the route)
+  Location where;
+};
+
+struct CheckpointDef {
+  std::string name;
+  Vec2 barrierA{0, 0}, barrierB{0, 0};  // a line across the street; people pass only through the gate
+  double throughput = 6.0;       // people per minute screened
+  double deterrenceRadius = 100.0;  // m: the garrison counts towards the arrest probability this far
+  std::int64_t garrison = 6;     // soldiers stationed at the gate (a population of its own)
+  int garrisonPopulation = -1;
+  Location where;
+};
+
+struct ShopDef {
+  std::string name;
+  int zone = -1;
+  double stock = 100.0;          // units of goods
+  Location where;
+};
+
+struct LootingDef {
+  double searchRadius = 150.0;   // m: shops farther than this are not considered
+  double rate = 0.5;             // units per second a looter takes
+  double carry = 10.0;           // units a looter takes before leaving
+  double volunteerWeight = 1.0;  // a volunteer in vision deters looting as much as this many officers
+};
+
+// Fear and its contagion (after ASCRIBE: Bosse, Hoogendoorn, Klein, Treur, van der Wal, Wissen 2013) and flight
+// with the panic parameters of Helbing, Farkas, Vicsek (2000).
+struct FearDef {
+  bool enabled = false;          // a fear: section, or any shot in the timeline
+  double contagionRate = 1.0;    // gamma, 1/s
+  double amplification = 0.8;    // eta: 1 amplifies, 0 absorbs, 0.5 averages
+  double decay = 0.02;           // 1/s
+  double fleeThreshold = 0.5;    // fear above which a person flees
+  double calmThreshold = 0.25;   // fear below which a fleeing person stops
+  double panicSpeed = 3.0;       // m/s: desired speed at fear 1 (HFV 2000 "nervous" speeds)
+  double herding = 0.5;          // p at fear 1: weight of the neighbours' direction (HFV 2000)
+  double gunshotRadius = 150.0;  // m: a shot frightens people this far, linearly less with distance
+  double injuryRadius = 5.0;     // m
+  double injuryFear = 0.5;       // fear added to people within injuryRadius of an injury
+  double safeDistance = 300.0;   // m: flight field extent around a shot
 };
 
 // Who moves how: people with bodies in a city (the social force model), or Epstein's agents on a torus of cells
@@ -103,20 +203,36 @@ struct CivilViolenceDef {
   ArrestRatio arrestRatio = ArrestRatio::Floor;
   double vision = 7.0;          // v: cells on the lattice, metres in the city
   double maxJailTerm = 30.0;    // J_max: ticks on the lattice, seconds in the city; terms are U(0, J_max)
+  double decisionInterval = 1.0;  // s between a person's decisions in the city (Epstein's tick)
   Distribution hardship{Distribution::Kind::Uniform, 0.0, 0.0, 0.0, 0.0, 1.0};      // H ~ U(0, 1)
   Distribution riskAversion{Distribution::Kind::Uniform, 0.0, 0.0, 0.0, 0.0, 1.0};  // R ~ U(0, 1)
 };
 
 // The timeline: things that happen at a time, whatever the agents do.
 enum class EventKind {
-  Legitimacy,      // L moves to `value`, linearly over `over` seconds (0: at once)
+  Legitimacy,      // L moves to `value`, linearly over `over` seconds (0: at once); for one faction or all
   PolicePresence,  // the share of the police force on duty moves to `value` in [0, 1], linearly over `over`
+  Gunshot,         // shots at a place, a vehicle or a leader: fear around it; `hits` people struck
+  Deploy,          // the army deploys: checkpoints close, soldiers with spawn_start: deploy arrive
+  Curfew,          // from now until `until` (time of day), quiet civilians go home
+  RallyCall,       // a population or a faction heads for a new destination
+  Arrival,         // a further wave of a population arrives
 };
+constexpr int kEventKindCount = 7;
 struct TimelineEventDef {
   double time = 0.0;  // s after the start (ticks on the lattice)
   EventKind kind = EventKind::Legitimacy;
   double value = 0.0;
   double over = 0.0;
+  int faction = -1;      // Legitimacy, RallyCall
+  int population = -1;   // RallyCall, Arrival, Gunshot (at a leader)
+  int vehicle = -1;      // Gunshot at a vehicle
+  int zone = -1;         // RallyCall destination
+  OnArrival onArrival = OnArrival::Wander;  // RallyCall
+  Vec2 position{0, 0};   // Gunshot at a place
+  std::int64_t count = 0;  // Gunshot hits, Arrival people
+  double rate = 0.0;       // Arrival people/s (0: all at once)
+  double until = 0.0;      // Curfew end, s after the start
   Location where;
 };
 
@@ -139,11 +255,25 @@ struct Scenario {
   HarmDef harm;
   std::vector<PopulationDef> populations;
   CivilViolenceDef civilViolence;
+  std::vector<FactionDef> factions;
+  std::vector<std::vector<std::uint8_t>> hostile;  // hostile[f][g]: members of f and g fight
+  BrawlDef brawl;
+  PoliceDef police;
+  std::vector<CheckpointDef> checkpoints;
+  std::vector<VehicleDef> vehicles;
+  std::vector<ShopDef> shops;
+  LootingDef looting;
+  FearDef fear;
   std::vector<TimelineEventDef> events;  // sorted by time, stable
   OutputDef output;
 
   int zoneIndex(const std::string& zoneName) const;  // -1 when absent
+  int factionIndex(const std::string& factionName) const;  // -1 when absent
+  int populationIndex(const std::string& populationName) const;  // -1 when absent
   std::int64_t totalPeople() const;
+  // The first deploy event's time, or a negative value when the army never deploys.
+  double deployTime() const;
+  bool isNight(double secondsAfterStart) const;
 };
 
 // Loads, resolves `extends`, applies `--set` overrides, validates. Throws ScenarioError listing every problem.

@@ -47,7 +47,11 @@ struct WallCorner {
 struct NavigationField {
   int zone = -1;
   std::vector<float> arrival;  // T, seconds at unit speed ≈ metres of path; +inf where unreachable or blocked
-  std::vector<float> dirX, dirY;  // unit −∇T per cell (0 where undefined: blocked or inside the zone)
+  // Unit −∇T per cell as two signed bytes (x, y) scaled by 127, 0 where undefined (blocked or inside the zone):
+  // interpolated and renormalised on lookup, a direction to within half a degree at a sixth of the memory of
+  // two floats, which matters when a city map has a field for every place people can head for.
+  std::vector<std::int8_t> dir;
+  Vec2 direction(std::size_t cell) const { return Vec2(dir[2 * cell], dir[2 * cell + 1]) * (1.0 / 127.0); }
 };
 
 class World {
@@ -85,7 +89,7 @@ public:
   double zoneArea(int zone) const { return double(zoneCells_[zone].size()) * grid_.h * grid_.h; }
 
   // Navigation: index of the field for a destination zone, the desired direction there, and the zone test.
-  int fieldForZone(int zone) const { return fieldOfZone_[zone]; }
+  int fieldForZone(int zone) const { return fieldOfZone_[zone]; }  // -1 when no one heads there
   const NavigationField& field(int index) const { return fields_[index]; }
   std::size_t fieldCount() const { return fields_.size(); }
   Vec2 desiredDirection(int field, const Vec2& p) const;
@@ -98,6 +102,8 @@ private:
   void computeWallDistance();
   void traceWalls(double reach);
   void buildNavigation(const Scenario& scenario);
+  // Every zone someone may head for: destinations, patrol stops, homes, shops, rally calls.
+  static std::vector<int> navigationZones(const Scenario& scenario);
   void checkReachable(const Scenario& scenario) const;
 
   Grid grid_;
