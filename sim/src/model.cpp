@@ -68,6 +68,12 @@ void Simulation::stagePerceive() {
         break;
     }
   }
+  // What a looter weighs at each shop: the guards and the actives in sight of its floor.
+  for (std::size_t s = 0; s < scenario_.shops.size(); ++s) {
+    const VisionCounts seen = countInVision(shopCentre_[s], -1);
+    shopGuard_[s] = double(seen.forces) + scenario_.looting.volunteerWeight * double(seen.volunteers) + checkpointDeterrence(shopCentre_[s]);
+    shopActives_[s] = double(seen.actives);
+  }
 }
 
 VisionCounts Simulation::countInVision(const Vec2& p, int faction) const {
@@ -110,6 +116,13 @@ double Simulation::riskAversionOf(std::size_t i) const {
   const PopulationDef& pop = scenario_.populations[agents_.group[i]];
   const Distribution& d = pop.hasRiskAversion ? pop.riskAversion : scenario_.civilViolence.riskAversion;
   return d.sample(rng_.stream(0, personSubject(agents_.group[i], agents_.member[i]), RandomPurpose::RiskAversion));
+}
+
+bool Simulation::wouldLoot(std::size_t i) const {
+  // Only some would take from a shop at all (the opportunists among rioters); who they are is fixed per person.
+  const PopulationDef& pop = scenario_.populations[agents_.group[i]];
+  const double propensity = pop.lootPropensity >= 0 ? pop.lootPropensity : scenario_.looting.propensity;
+  return rng_.uniform(0, personSubject(agents_.group[i], agents_.member[i]), RandomPurpose::LootPropensity) < propensity;
 }
 
 double Simulation::checkpointDeterrence(const Vec2& p) const {
@@ -233,18 +246,19 @@ void Simulation::decideCivilian(std::size_t i) {
   const double P = estimatedArrestProbability(forces, actives, cv.arrestConstant, cv.arrestRatio);
   const bool active = decidesActive(G, R, P, cv.threshold);
 
-  if (!shopStock_.empty()) {
-    // Looting: the same rule, with the volunteers in sight as deterrence too, and only in the dark.
-    const double deterrence = forces + scenario_.looting.volunteerWeight * double(seen.volunteers);
-    const double Ploot = estimatedArrestProbability(deterrence, actives, cv.arrestConstant, cv.arrestRatio);
-    const bool loots = night() && decidesActive(G, R, Ploot, cv.threshold);
+  if (!shopStock_.empty() && wouldLoot(i)) {
+    // Looting (after Davies, Fry, Wilson, Bishop 2013, where rioters pick sites by their attraction and the
+    // police there): an active opportunist picks, among the shops in reach, the one where the arrest probability
+    // is lowest, counting the volunteers guarding it as deterrence too, and goes only in the dark and only if
+    // Epstein's rule holds against that risk. A looter re-judges the risk at each decision and is deterred by
+    // guards who arrive.
     if (act == Activity::Looting) {
-      if (!loots) sendHome(i);  // deterred: off home with whatever they have
+      if (!night() || !decidesActive(G, R, shopArrestProbability(a.target[i]), cv.threshold)) sendHome(i);
       return;
     }
-    if (loots && a.errand[i] == std::uint8_t(Errand::None)) {
-      const int shop = nearestShop(p);
-      if (shop >= 0) {
+    if (active && night() && a.errand[i] == std::uint8_t(Errand::None)) {
+      const int shop = safestShop(p);
+      if (shop >= 0 && decidesActive(G, R, shopArrestProbability(shop), cv.threshold)) {
         a.activity[i] = static_cast<std::uint8_t>(Activity::Looting);
         a.errand[i] = static_cast<std::uint8_t>(Errand::Loot);
         a.target[i] = shop;
@@ -299,20 +313,28 @@ void Simulation::decideOfficer(std::size_t i) {
   a.goalY[i] = static_cast<float>(a.y[j]);
 }
 
-int Simulation::nearestShop(const Vec2& p) const {
+double Simulation::shopArrestProbability(int shop) const {
+  const CivilViolenceDef& cv = scenario_.civilViolence;
+  return estimatedArrestProbability(shopGuard_[shop], shopActives_[shop] + 1.0, cv.arrestConstant, cv.arrestRatio);
+}
+
+int Simulation::safestShop(const Vec2& p) const {
   int best = -1;
-  double bestDistance = scenario_.looting.searchRadius;
+  double bestRisk = 2.0, bestDistance = 0.0;
+  const Grid& g = world_.grid();
+  const int ci = g.cellX(p.x()), cj = g.cellY(p.y());
+  if (!g.inside(ci, cj)) return -1;
   for (std::size_t s = 0; s < scenario_.shops.size(); ++s) {
     if (shopStock_[s] <= 0.0) continue;
-    const int zone = scenario_.shops[s].zone;
-    const int field = world_.fieldForZone(zone);
-    // Distance along the streets (the navigation field's arrival time at walking cost), not as the crow flies.
-    const int ci = world_.grid().cellX(p.x()), cj = world_.grid().cellY(p.y());
-    if (field < 0 || !world_.grid().inside(ci, cj)) continue;
-    const double d = world_.field(field).arrival[world_.grid().index(ci, cj)];
-    if (d < bestDistance) {
-      bestDistance = d;
+    // Distance along the streets (the navigation field's arrival time), not as the crow flies.
+    const int field = world_.fieldForZone(scenario_.shops[s].zone);
+    const double d = world_.field(field).arrival[g.index(ci, cj)];
+    if (!(d <= scenario_.looting.searchRadius)) continue;
+    const double risk = shopArrestProbability(static_cast<int>(s));
+    if (risk < bestRisk || (risk == bestRisk && d < bestDistance)) {
       best = static_cast<int>(s);
+      bestRisk = risk;
+      bestDistance = d;
     }
   }
   return best;

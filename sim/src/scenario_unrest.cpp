@@ -232,6 +232,7 @@ void readPopulationModel(Checker& checker, MapReader& p, PopulationDef& pop, con
       pop.dutyTo = *to;
     }
   }
+  if (p.get("loot_propensity")) pop.lootPropensity = p.number("loot_propensity", 0.0, between(0, 1));
   for (auto [key, has, dist] : {std::tuple{"hardship", &pop.hasHardship, &pop.hardship},
                                 std::tuple{"risk_aversion", &pop.hasRiskAversion, &pop.riskAversion}}) {
     if (const YamlNode* d = p.get(key)) {
@@ -336,6 +337,7 @@ void readModelSections(Checker& checker, MapReader& root, Scenario& sc) {
     d.rate = l.number("rate", d.rate, {0.0, 1000.0, true, false}, "units/s");
     d.carry = l.number("carry", d.carry, {0.0, 1e6, true, false}, "units");
     d.volunteerWeight = l.number("volunteer_weight", d.volunteerWeight, between(0, 100));
+    d.propensity = l.number("propensity", d.propensity, between(0, 1));
     l.finish();
   }
   {

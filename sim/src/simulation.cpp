@@ -187,6 +187,8 @@ void Simulation::rebuildSpawnGrid() {
 
 bool Simulation::spotIsFree(const Vec2& pos, double r) const {
   if (!world_.bodyFits(pos, r + 0.02)) return false;
+  for (std::size_t v = 0; v < vehicles_.size(); ++v)
+    if (vehicles_[v].present && vehicles_[v].distance(scenario_.vehicles[v], pos) < r + 0.02) return false;
   const int ci = cells_.cellX(pos.x()), cj = cells_.cellY(pos.y());
   for (int j = cj - 1; j <= cj + 1; ++j)
     for (int i = ci - 1; i <= ci + 1; ++i) {
@@ -298,7 +300,10 @@ void Simulation::spawnLattice(int p) {
 
 void Simulation::stageEvents() {
   const double t = time();
-  if (modelActive_) applyTimeline();
+  if (modelActive_) {
+    applyTimeline();
+    moveVehicles();  // before anyone spawns, so nobody appears inside a vehicle that arrives now
+  }
   bool gridReady = false;
   for (std::size_t p = 0; p < scenario_.populations.size(); ++p) {
     const PopulationDef& pop = scenario_.populations[p];
@@ -328,7 +333,6 @@ void Simulation::stageEvents() {
       for (const std::int32_t i : pendingPlacement_) placeOnStreet(static_cast<std::size_t>(i), homeZoneOf(static_cast<std::size_t>(i)));
       pendingPlacement_.clear();
     }
-    moveVehicles();
   }
 }
 

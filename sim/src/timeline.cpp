@@ -32,6 +32,22 @@ void PerceptionGrid::clear() {
   touched.clear();
 }
 
+double VehicleState::distance(const VehicleDef& def, const Vec2& p, Vec2* normal) const {
+  const Vec2 rel = p - position;
+  const Vec2 side(-direction.y(), direction.x());
+  const double halfL = 0.5 * def.length, halfW = 0.5 * def.width;
+  const double u = rel.dot(direction), w = rel.dot(side);
+  if (std::abs(u) < halfL && std::abs(w) < halfW) {  // inside the body: out by the nearest side
+    const double du = halfL - std::abs(u), dw = halfW - std::abs(w);
+    if (normal) *normal = du < dw ? Vec2(direction * (u < 0 ? -1.0 : 1.0)) : Vec2(side * (w < 0 ? -1.0 : 1.0));
+    return -std::min(du, dw);
+  }
+  const Vec2 offset = (u - std::clamp(u, -halfL, halfL)) * direction + (w - std::clamp(w, -halfW, halfW)) * side;
+  const double d = offset.norm();
+  if (normal) *normal = d > 1e-12 ? Vec2(offset / d) : direction;
+  return d;
+}
+
 void Simulation::setUpModel() {
   const Scenario& sc = scenario_;
   plan_.resize(sc.populations.size());
@@ -58,7 +74,17 @@ void Simulation::setUpModel() {
   checkpointCounts_.assign(sc.checkpoints.size(), CheckpointCounts{});
   checkpointTokens_.assign(sc.checkpoints.size(), 0.0);
   shopStock_.clear();
-  for (const auto& shop : sc.shops) shopStock_.push_back(shop.stock);
+  shopCentre_.clear();
+  for (const auto& shop : sc.shops) {
+    shopStock_.push_back(shop.stock);
+    // The centre of the shop floor's walkable cells: where a looter's view of the guards is taken from.
+    Vec2 sum = Vec2::Zero();
+    for (const auto c : world_.zoneCells(shop.zone))
+      sum += world_.grid().centre(static_cast<int>(c % world_.grid().nx), static_cast<int>(c / world_.grid().nx));
+    shopCentre_.push_back(sum / double(std::max<std::size_t>(1, world_.zoneCells(shop.zone).size())));
+  }
+  shopGuard_.assign(sc.shops.size(), 0.0);
+  shopActives_.assign(sc.shops.size(), 0.0);
   std::size_t shots = 0;
   for (const auto& e : sc.events) shots += e.kind == EventKind::Gunshot;
   flightFields_.reserve(shots);
@@ -346,7 +372,8 @@ void Simulation::moveVehicles() {
       events_.push_back({t, EventType::VehicleDeparted, 0, -1, s.position, 0.0, static_cast<int>(v)});
     }
     if (def.route.size() < 2) continue;  // parked
-    // A driver in a crowd edges forward: full speed with 5 m clear ahead, stopped with half a metre or less.
+    // A driver in a crowd edges forward: full speed with 5 m clear ahead, a walking pace when someone is close,
+    // stopped only with someone right at the bumper (people step aside from a car, see the move stage).
     double gap = std::numeric_limits<double>::infinity();
     const Vec2 side(-s.direction.y(), s.direction.x());
     const Vec2 front = s.position + s.direction * (0.5 * def.length + 3.0);
@@ -359,7 +386,7 @@ void Simulation::moveVehicles() {
       const double along = rel.dot(s.direction) - 0.5 * def.length;
       if (along > -0.2 && std::abs(rel.dot(side)) < 0.5 * def.width + o.radius + 0.2) gap = std::min(gap, along - o.radius);
     });
-    s.speed = def.speed * std::clamp((gap - 0.5) / 4.5, 0.0, 1.0);
+    s.speed = gap <= 0.1 ? 0.0 : std::min(def.speed, std::max(0.5, def.speed * (gap - 0.5) / 4.5));
     s.travelled += s.speed * dt_;
     // Position along the polyline.
     double left = s.travelled;

@@ -26,6 +26,7 @@ enum class RandomPurpose : std::uint32_t {
   GunshotHits,
   Placement,
   DecisionPhase,
+  LootPropensity,
 };
 
 inline std::uint64_t mix64(std::uint64_t z) {

@@ -102,6 +102,7 @@ struct PopulationDef {
   bool dutyHours = false;       // on the streets only between dutyFrom and dutyTo (time of day)
   double dutyFrom = 0.0, dutyTo = 0.0;
   bool spawnOnDeploy = false;   // spawn_start: deploy
+  double lootPropensity = -1.0;  // share who would loot; < 0: looting.propensity
   bool hasHardship = false, hasRiskAversion = false;  // own distributions instead of civil_violence's
   Distribution hardship, riskAversion;
   struct Wave {
@@ -171,6 +172,7 @@ struct LootingDef {
   double rate = 0.5;             // units per second a looter takes
   double carry = 10.0;           // units a looter takes before leaving
   double volunteerWeight = 1.0;  // a volunteer in vision deters looting as much as this many officers
+  double propensity = 0.1;       // share of civilians who would loot at all, given the dark and the chance
 };
 
 // Fear and its contagion (after ASCRIBE: Bosse, Hoogendoorn, Klein, Treur, van der Wal, Wissen 2013) and flight
@@ -178,8 +180,8 @@ struct LootingDef {
 struct FearDef {
   bool enabled = false;          // a fear: section, or any shot in the timeline
   double contagionRate = 1.0;    // gamma, 1/s
-  double amplification = 0.8;    // eta: 1 amplifies, 0 absorbs, 0.5 averages
-  double decay = 0.02;           // 1/s
+  double amplification = 0.5;    // eta: 1 amplifies, 0 absorbs, 0.5 averages
+  double decay = 0.03;           // 1/s
   double fleeThreshold = 0.5;    // fear above which a person flees
   double calmThreshold = 0.25;   // fear below which a fleeing person stops
   double panicSpeed = 3.0;       // m/s: desired speed at fear 1 (HFV 2000 "nervous" speeds)

@@ -91,6 +91,10 @@ struct VehicleState {
   Vec2 direction{1, 0};     // unit, along the length
   double speed = 0.0;       // m/s now
   double travelled = 0.0;   // m along the route
+
+  // Signed distance from p to the body (a length x width rectangle), negative inside, and the outward normal
+  // at the nearest point of its surface.
+  double distance(const VehicleDef& def, const Vec2& p, Vec2* normal = nullptr) const;
 };
 
 struct StageProfile {
@@ -235,7 +239,8 @@ private:
   void decideOfficer(std::size_t i);
   void updateFear(std::size_t i);
   Vec2 fleeDirection(std::size_t i, const Vec2& p) const;
-  int nearestShop(const Vec2& p) const;
+  int safestShop(const Vec2& p) const;  // the shop in reach with the lowest arrest probability, or -1
+  double shopArrestProbability(int shop) const;
   std::int64_t nearestHostileActive(std::size_t i, double radius) const;
   std::int64_t randomActiveInVision(std::size_t i, double radius) const;
   void injure(std::size_t i, InjuryCause cause, double value);
@@ -243,6 +248,7 @@ private:
   // Back to the population's plan (its destination, or the patrol stop due), walking by the streets.
   void resumePlan(std::size_t i);
   double checkpointDeterrence(const Vec2& p) const;
+  bool wouldLoot(std::size_t i) const;
   void addObstacleForces(std::size_t i, const Vec2& p, const Vec2& v, double r, const ForceParams& walls,
                          ForceAccumulator& acc) const;
   bool screened(std::size_t i) const;  // checkpoints screen civilians and volunteers, not police or soldiers
@@ -313,6 +319,8 @@ private:
   std::vector<CheckpointCounts> checkpointCounts_;
   std::vector<double> checkpointTokens_;
   std::vector<double> shopStock_;
+  std::vector<Vec2> shopCentre_;
+  std::vector<double> shopGuard_, shopActives_;  // deterrence and actives in sight of each shop, as perceived
   std::vector<std::int64_t> indexOfId_;
   std::vector<std::uint8_t> marks_;  // per person, within a step: what the interact stage decided
   std::vector<std::uint8_t> activitySnapshot_;  // activities as the decide stage found them: what others see

@@ -1,0 +1,404 @@
+// The unrest model, mechanism by mechanism, on small set-ups where the effect each exists for must show: police
+// deter activation, brawls need hostility, shots make people run, volunteers deter looting, checkpoints hold
+// their throughput, cars keep their body, curfews empty the streets. Statistical effects are judged on paired
+// seeds: the same people with and without the mechanism.
+#include "support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <map>
+
+using namespace unrest;
+using unrest::test::readFile;
+using unrest::test::runWithOutputs;
+using unrest::test::scenarioFromText;
+using unrest::test::withoutPerformance;
+
+namespace {
+
+// A 60 m square with a street leading east to an exit, a shop on the north side and a police post on the south.
+const char* kSquareMap = R"(map:
+  bounds: [0, 0, 80, 60]
+  cell_size: 0.5
+  walkable:
+    square: {rect: [0, 0, 60, 60]}
+    street: {rect: [60, 25, 80, 35]}
+  zones:
+    west: {rect: [2, 2, 20, 58]}
+    east: {rect: [40, 2, 58, 58]}
+    centre: {rect: [15, 15, 45, 45]}
+    everywhere: {rect: [2, 2, 58, 58]}
+    exit: {rect: [76, 25, 80, 35]}
+    shop_floor: {rect: [25, 55, 35, 60]}
+    shop_door: {rect: [20, 48, 40, 55]}
+    north_west: {rect: [5, 48, 15, 58]}
+    north_east: {rect: [45, 48, 55, 58]}
+    post: {rect: [20, 2, 40, 8]}
+)";
+
+Scenario square(const std::string& name, const std::string& rest, const std::vector<std::string>& overrides = {}) {
+  return scenarioFromText(name + ".yaml", "scenario: {name: " + name + "}\n" + kSquareMap + rest, overrides);
+}
+
+struct Totals {
+  double activeSum = 0.0;          // sum over record rows of civilians active or fighting
+  std::int64_t maxFighting = 0;
+  std::int64_t brawlInjuries = 0;
+  std::int64_t looting = 0;
+  std::int64_t arrests = 0;
+};
+
+Totals run(const Scenario& sc, int threads = 1) {
+  const World world(sc);
+  Simulation sim(sc, world, threads);
+  Totals t;
+  while (!sim.done()) {
+    sim.step();
+    if (!sim.recorded()) continue;
+    const MetricsRow& row = sim.lastRow();
+    t.activeSum += double(row.byCondition[int(Condition::Active)] + row.byCondition[int(Condition::Fighting)]);
+    t.maxFighting = std::max(t.maxFighting, row.byCondition[int(Condition::Fighting)]);
+  }
+  t.brawlInjuries = sim.injuries(InjuryCause::Brawl);
+  t.looting = sim.lootingIncidents();
+  t.arrests = sim.arrests();
+  return t;
+}
+
+}  // namespace
+
+TEST_CASE("withdrawing the police raises activation (Epstein's deterrence), seed by seed", "[model][civil_violence]") {
+  // Legitimacy 0.6: grievance H (1 - L) averages 0.2, so a person turns active only where the police in sight
+  // do not outnumber the actives. Forty officers mill across the square among 400 civilians; in the variant they
+  // leave between t = 20 s and t = 50 s.
+  const std::string rest = R"(clock: {dt: 0.05, duration: 120, record_interval: 2}
+civil_violence: {legitimacy: 0.6, vision: 10, max_jail_term: 600}
+populations:
+  crowd: {count: 400, spawn: everywhere, destination: everywhere, on_arrival: wander, wander_radius: 15, dwell_time: 5}
+  police: {count: 40, spawn: everywhere, destination: everywhere, on_arrival: wander, wander_radius: 15, dwell_time: 5, role: police, home: exit}
+)";
+  const std::string withdrawal = "events:\n  - {at: 20, type: police_presence, value: 0, over: 30}\n";
+  for (int seed : {1, 2, 3}) {
+    const Totals stay = run(square("police_stay", rest, {"seed=" + std::to_string(seed)}));
+    const Totals leave = run(square("police_leave", rest + withdrawal, {"seed=" + std::to_string(seed)}));
+    INFO("seed " << seed << ": actives summed over rows with police " << stay.activeSum << ", without " << leave.activeSum);
+    CHECK(stay.arrests > 0);                           // the police act on what they see
+    CHECK(leave.activeSum > 1.5 * stay.activeSum);     // and their absence shows
+  }
+}
+
+TEST_CASE("hostile factions in contact brawl and injure each other; friendly ones never fight", "[model][factions]") {
+  const std::string factions = R"(factions:
+  reds: {colour: "#cc2222"HOSTILITY}
+  blues: {colour: "#2244cc"}
+)";
+  const std::string rest = R"(clock: {dt: 0.05, duration: 90, record_interval: 1}
+civil_violence: {legitimacy: 0.3, vision: 10}
+brawl: {injury_rate: 0.02}
+populations:
+  reds: {count: 250, spawn: west, destination: centre, on_arrival: wander, faction: reds}
+  blues: {count: 250, spawn: east, destination: centre, on_arrival: wander, faction: blues}
+)";
+  auto withHostility = [&](const std::string& h) {
+    std::string f = factions;
+    f.replace(f.find("HOSTILITY"), 9, h);
+    return f + rest;
+  };
+  const Totals hostile = run(square("hostile", withHostility(", hostile_to: [blues]")));
+  const Totals friendly = run(square("friendly", withHostility("")));
+  INFO("hostile: peak fighting " << hostile.maxFighting << ", brawl injuries " << hostile.brawlInjuries);
+  CHECK(hostile.maxFighting >= 20);
+  CHECK(hostile.brawlInjuries >= 3);
+  CHECK(friendly.activeSum > 0.5 * hostile.activeSum);  // just as active, just as close
+  CHECK(friendly.maxFighting == 0);
+  CHECK(friendly.brawlInjuries == 0);
+}
+
+TEST_CASE("a gunshot makes the people near it flee within seconds, and they calm down later", "[model][fear]") {
+  const Scenario sc = square("gunshot", R"(clock: {dt: 0.05, duration: 100, record_interval: 1}
+fear: {gunshot_radius: 60}
+populations:
+  crowd: {count: 400, spawn: everywhere, destination: everywhere, on_arrival: wander, wander_radius: 10}
+events:
+  - {at: 10, type: gunshot, position: [30, 30]}
+)");
+  const World world(sc);
+  Simulation sim(sc, world, 1);
+  const Vec2 shot(30, 30);
+  auto fleeingNear = [&](double radius, int& total) {
+    int fleeing = 0;
+    total = 0;
+    const auto& a = sim.agents();
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      if (a.state[k] != std::uint8_t(AgentState::Walking) && a.state[k] != std::uint8_t(AgentState::Arrived)) continue;
+      if ((Vec2(a.x[k], a.y[k]) - shot).norm() > radius) continue;
+      ++total;
+      fleeing += a.activity[k] == std::uint8_t(Activity::Fleeing);
+    }
+    return fleeing;
+  };
+  auto meanDistance = [&] {
+    double sum = 0.0;
+    const auto& a = sim.agents();
+    for (std::size_t k = 0; k < a.size(); ++k) sum += (Vec2(a.x[k], a.y[k]) - shot).norm();
+    return sum / double(a.size());
+  };
+  while (sim.time() < 9.99) sim.step();
+  int near = 0;
+  CHECK(fleeingNear(25.0, near) == 0);
+  const double before = meanDistance();
+  while (sim.time() < 12.99) sim.step();  // three seconds after the shot
+  const int fleeing = fleeingNear(25.0, near);
+  INFO(fleeing << " of " << near << " within 25 m flee 3 s after the shot");
+  CHECK(near > 100);
+  CHECK(fleeing >= 0.9 * near);
+  while (sim.time() < 20.0) sim.step();
+  CHECK(meanDistance() > before + 3.0);  // they run away from it
+  while (!sim.done()) sim.step();
+  CHECK(sim.lastRow().byCondition[int(Condition::Fleeing)] == 0);  // fear decays: 90 s later all have stopped
+}
+
+TEST_CASE("a stampede of frightened people crushes some of them, out of the physics alone", "[model][fear][harm]") {
+  // Two hundred people packed at the closed end of a street hear shots behind them and run for a 1.2 m gap.
+  auto stampede = [](double panicSpeed) {
+    return scenarioFromText("stampede.yaml", R"(scenario: {name: stampede}
+clock: {dt: 0.02, duration: 30, record_interval: 1}
+map:
+  bounds: [0, 0, 30, 12]
+  cell_size: 0.1
+  walkable:
+    street: {rect: [0, 0, 20, 12]}
+    gap: {rect: [19.9, 5.4, 21.1, 6.6]}
+    beyond: {rect: [21, 0, 30, 12]}
+  zones:
+    pack: {rect: [4, 1, 19, 11]}
+    far: {rect: [27, 0, 30, 12]}
+fear: {panic_speed: )" + std::to_string(panicSpeed) + R"(, gunshot_radius: 100}
+populations:
+  crowd: {count: 200, spawn: pack, spawn_layout: lattice, destination: pack, on_arrival: stay, desired_speed: 1.0}
+events:
+  - {at: 1, type: gunshot, position: [0.5, 6]}
+)");
+  };
+  const Scenario panic = stampede(5.0);
+  const World world(panic);
+  Simulation sim(panic, world, 1);
+  while (!sim.done()) sim.step();
+  CHECK(sim.injuries(InjuryCause::Crush) > 0);
+  CHECK(sim.injuries(InjuryCause::Gunshot) == 0);
+  const Scenario walking = stampede(1.0);
+  const World walkingWorld(walking);
+  Simulation slow(walking, walkingWorld, 1);
+  while (!slow.done()) slow.step();
+  CHECK(slow.injuries(InjuryCause::Crush) == 0);
+}
+
+TEST_CASE("volunteer patrols reduce looting against the same night without them", "[model][looting]") {
+  const std::string rest = R"(clock: {dt: 0.05, duration: 240, record_interval: 5, start_time: "23:00"}
+civil_violence: {legitimacy: 0.3, vision: 12}
+looting: {propensity: 0.05, search_radius: 200, carry: 5, rate: 0.5}
+shops:
+  store: {zone: shop_floor, stock: 1000}
+populations:
+  crowd: {count: 300, spawn: everywhere, destination: everywhere, on_arrival: wander, wander_radius: 20, home: exit}
+)";
+  // Six groups of five walk the north side past the shop and back: more guards than would-be looters (about 15),
+  // so that, by Epstein's floor(C / A), a looter sizing up the shop mostly faces certain arrest.
+  const std::string volunteers = R"(  guards: {count: 30, spawn: shop_door, patrol: [north_west, shop_door, north_east, shop_door], group_size: 5, role: volunteer}
+)";
+  std::int64_t without = 0, with = 0;
+  for (int seed : {1, 2, 3}) {
+    const Totals a = run(square("no_volunteers", rest, {"seed=" + std::to_string(seed)}));
+    const Totals b = run(square("volunteers", rest + volunteers, {"seed=" + std::to_string(seed)}));
+    INFO("seed " << seed << ": looting incidents without volunteers " << a.looting << ", with " << b.looting);
+    CHECK(a.looting > 0);
+    CHECK(b.looting < a.looting);
+    without += a.looting;
+    with += b.looting;
+  }
+  CHECK(with < 0.5 * double(without));
+}
+
+TEST_CASE("nobody loots by day", "[model][looting]") {
+  const Totals day = run(square("day", R"(clock: {dt: 0.05, duration: 60, record_interval: 5, start_time: "12:00"}
+civil_violence: {legitimacy: 0.1, vision: 12}
+looting: {propensity: 1}
+shops:
+  store: {zone: shop_floor, stock: 1000}
+populations:
+  crowd: {count: 200, spawn: everywhere, destination: everywhere, on_arrival: wander}
+)"));
+  CHECK(day.looting == 0);
+  CHECK(day.activeSum > 0);
+}
+
+TEST_CASE("a checkpoint never passes more people than its throughput, and no one slips past", "[model][army]") {
+  const Scenario sc = scenarioFromText("checkpoint.yaml", R"(scenario: {name: checkpoint}
+clock: {dt: 0.05, duration: 150, record_interval: 5}
+map:
+  bounds: [0, 0, 100, 12]
+  cell_size: 0.25
+  zones:
+    west: {rect: [0, 0, 30, 12]}
+    east: {rect: [90, 0, 100, 12]}
+populations:
+  travellers: {count: 150, spawn: west, destination: east, on_arrival: leave}
+army:
+  checkpoints:
+    gate: {barrier: [[50, 0], [50, 12]], throughput: 12, garrison: 4,
+           vehicles: [{at: [50, 1.5], heading: 0}, {at: [50, 10.5], heading: 0}]}
+events:
+  - {at: 0, type: deploy}
+)");
+  const World world(sc);
+  Simulation sim(sc, world, 2);
+  std::int64_t peakQueue = 0;
+  while (!sim.done()) {
+    sim.step();
+    // Throughput as a hard bound at every moment: one admission on opening, then 12 a minute.
+    REQUIRE(sim.checkpoints()[0].admitted <= 1 + static_cast<std::int64_t>(std::floor(sim.time() * 12.0 / 60.0 + 1e-9)));
+    REQUIRE(sim.barrierCrossings() <= sim.checkpoints()[0].admitted);
+    peakQueue = std::max(peakQueue, sim.checkpoints()[0].queue);
+  }
+  const std::int64_t admitted = sim.checkpoints()[0].admitted;
+  INFO("admitted " << admitted << ", crossed " << sim.barrierCrossings() << ", peak queue " << peakQueue);
+  CHECK(admitted >= 25);  // it does screen people, close to its rate (30 in 150 s)
+  CHECK(sim.barrierCrossings() >= 0.8 * double(admitted));  // the last few admitted may still be on their way
+  CHECK(peakQueue >= 50);  // and a queue forms
+  CHECK(sim.exited() <= admitted);
+  // Armoured vehicles are solid: nobody stands inside one.
+  const auto& a = sim.agents();
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    if (a.state[k] == std::uint8_t(AgentState::Exited)) continue;
+    for (const double cy : {1.5, 10.5}) {
+      const bool inside = std::abs(a.x[k] - 50.0) < 3.825 && std::abs(a.y[k] - cy) < 1.475;
+      CHECK_FALSE(inside);
+    }
+  }
+}
+
+TEST_CASE("a car drives through a crowd: people give way, it slows, nobody ends up inside it", "[model][vehicles]") {
+  const Scenario sc = square("car", R"(clock: {dt: 0.05, duration: 60, record_interval: 1}
+populations:
+  crowd: {count: 300, spawn: centre, destination: centre, on_arrival: wander, wander_radius: 5}
+vehicles:
+  car: {route: [[1, 30], [59, 30], [78, 30]], speed: 8, depart: 5}
+)");
+  const World world(sc);
+  Simulation sim(sc, world, 1);
+  double slowest = 1e9;
+  bool departed = false, arrived = false;
+  int insideCount = 0;
+  while (!sim.done()) {
+    sim.step();
+    for (const auto& e : sim.stepEvents()) {
+      departed = departed || e.type == EventType::VehicleDeparted;
+      arrived = arrived || e.type == EventType::VehicleArrived;
+    }
+    const VehicleState& car = sim.vehicles()[0];
+    if (!car.present) continue;
+    if (car.position.x() > 20 && car.position.x() < 40) slowest = std::min(slowest, car.speed);
+    const Vec2 side(-car.direction.y(), car.direction.x());
+    const auto& a = sim.agents();
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      const Vec2 rel = Vec2(a.x[k], a.y[k]) - car.position;
+      insideCount += std::abs(rel.dot(car.direction)) < 2.4 - 0.1 && std::abs(rel.dot(side)) < 0.95 - 0.1;
+    }
+  }
+  CHECK(departed);
+  CHECK(arrived);            // it gets through
+  CHECK(slowest < 4.0);      // but not at full speed
+  CHECK(insideCount == 0);
+}
+
+TEST_CASE("arrested people are jailed for up to J_max and come back", "[model][police]") {
+  const Scenario sc = square("jail", R"(clock: {dt: 0.05, duration: 150, record_interval: 5}
+civil_violence: {legitimacy: 0.2, vision: 15, max_jail_term: 40}
+populations:
+  crowd: {count: 150, spawn: everywhere, destination: everywhere, on_arrival: wander}
+  police: {count: 30, spawn: post, destination: everywhere, on_arrival: wander, role: police}
+)");
+  const World world(sc);
+  Simulation sim(sc, world, 1);
+  std::map<std::uint32_t, double> jailedAt;
+  int released = 0;
+  while (!sim.done()) {
+    sim.step();
+    for (const auto& e : sim.stepEvents()) {
+      if (e.type == EventType::Arrest) {
+        CHECK(e.value >= 0.0);
+        CHECK(e.value <= 40.0);
+        jailedAt[e.agent] = e.time;
+      }
+      if (e.type == EventType::Release && jailedAt.count(e.agent)) {
+        ++released;
+        CHECK(e.time - jailedAt[e.agent] <= 40.0 + 1.0);  // the term, plus the duty check's granularity
+      }
+    }
+  }
+  CHECK(sim.arrests() >= 10);
+  CHECK(released >= 5);
+}
+
+TEST_CASE("a curfew sends quiet people home; a rally call moves a population", "[model][timeline]") {
+  const Scenario sc = square("curfew", R"(clock: {dt: 0.05, duration: 200, record_interval: 5, start_time: "19:58"}
+civil_violence: {legitimacy: 0.9, vision: 10}
+populations:
+  crowd: {count: 100, spawn: west, destination: west, on_arrival: wander, home: exit}
+  marchers: {count: 50, spawn: east, destination: east, on_arrival: wander}
+events:
+  - {at: "19:58:10", type: rally_call, population: marchers, destination: centre}
+  - {at: "20:00", type: curfew, until: "06:00"}
+)");
+  const World world(sc);
+  Simulation sim(sc, world, 1);
+  while (sim.time() < 100.0) sim.step();
+  const auto& a = sim.agents();
+  int inCentre = 0;
+  for (std::size_t k = 0; k < a.size(); ++k)
+    if (sc.populations[a.group[k]].name == "marchers") inCentre += a.x[k] >= 15 && a.x[k] <= 45 && a.y[k] >= 15 && a.y[k] <= 45;
+  CHECK(inCentre >= 45);
+  CHECK_FALSE(sim.curfew());
+  while (sim.time() < 121.0) sim.step();
+  CHECK(sim.curfew());
+  while (!sim.done()) sim.step();
+  CHECK(sim.exited() >= 140);  // legitimacy 0.9: nobody defies it, and the exit is 40-90 m away
+}
+
+TEST_CASE("the unrest model gives identical outputs with 1, 2 and 3 threads", "[model][determinism]") {
+  const Scenario sc = square("everything", R"(clock: {dt: 0.05, duration: 60, record_interval: 1, start_time: "23:59"}
+civil_violence: {legitimacy: 0.4, vision: 10, max_jail_term: 20}
+factions:
+  reds: {hostile_to: [blues]}
+  blues: {}
+looting: {propensity: 0.3}
+shops:
+  store: {zone: shop_floor, stock: 30}
+populations:
+  reds: {count: 700, spawn: west, destination: centre, on_arrival: wander, faction: reds, home: exit}
+  blues: {count: 700, spawn: east, destination: centre, on_arrival: wander, faction: blues, home: exit}
+  police: {count: 30, spawn: post, destination: everywhere, on_arrival: wander, role: police, home: post}
+  guards: {count: 8, spawn: shop_door, patrol: [shop_door, centre], group_size: 4, role: volunteer}
+vehicles:
+  car: {route: [[2, 50], [58, 50]], speed: 6, depart: 10}
+army:
+  checkpoints:
+    street: {barrier: [[65, 25], [65, 35]], throughput: 20, garrison: 3}
+events:
+  - {at: 15, type: police_presence, value: 0.3, over: 10}
+  - {at: 20, type: deploy}
+  - {at: 30, type: gunshot, vehicle: car}
+  - {at: "23:59:40", type: curfew, until: "05:00"}
+)");
+  const std::string one = runWithOutputs(sc, 1, "model_det1");
+  const std::string events = readFile(one + "/events.jsonl");
+  for (const char* type : {"\"arrest\"", "\"gunshot\"", "\"deploy\"", "\"curfew_start\"", "\"vehicle_departed\"", "\"first_brawl\""})
+    CHECK(events.find(type) != std::string::npos);
+  for (int threads : {2, 3}) {
+    const std::string other = runWithOutputs(sc, threads, "model_det" + std::to_string(threads));
+    CHECK(readFile(one + "/metrics.csv") == readFile(other + "/metrics.csv"));
+    CHECK(events == readFile(other + "/events.jsonl"));
+    CHECK(withoutPerformance(readFile(one + "/summary.json")) == withoutPerformance(readFile(other + "/summary.json")));
+  }
+}
