@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <cmath>
 #include <sstream>
+#include <tuple>
 
 namespace unrest {
 
@@ -245,7 +246,13 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
 
   r.get("extends");  // resolved by the loader; allowed here
   r.finish();
-  if (!checker.problems.empty()) throw ScenarioError(checker.problems);
+  if (!checker.problems.empty()) {
+    // In the order of the file, whichever section found them.
+    std::stable_sort(checker.problems.begin(), checker.problems.end(), [](const Diagnostic& a, const Diagnostic& b) {
+      return std::tie(a.where.file, a.where.line, a.where.col) < std::tie(b.where.file, b.where.line, b.where.col);
+    });
+    throw ScenarioError(checker.problems);
+  }
   return sc;
 }
 

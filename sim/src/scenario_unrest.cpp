@@ -383,7 +383,9 @@ void readTimeline(Checker& checker, MapReader& root, Scenario& sc) {
     if (const YamlNode* at = r.required("at", "seconds after the start, or a time of day \"HH:MM\""))
       if (auto t = readEventTime(checker, *at, r.keyPath("at"), sc)) e.time = *t;
     if (!item.find("type")) r.required("type", "one of: legitimacy, police_presence, gunshot, deploy, curfew, rally_call, arrival");
+    const std::size_t before = checker.problems.size();
     e.kind = r.choice<EventKind>("type", e.kind, kinds);
+    if (checker.problems.size() != before || !item.find("type")) continue;  // the other keys depend on the type
     auto population = [&](bool required) {
       const YamlNode* p = required ? r.required("population", "the name of a population") : r.get("population");
       if (p) e.population = readNameRef(checker, *p, r.keyPath("population"), populationNames, "population");
