@@ -35,6 +35,7 @@ bool walkingOrArrived(std::uint8_t state) {
 }
 
 constexpr std::uint8_t kMarkFighting = 1, kMarkHurt = 2;
+constexpr std::uint8_t kOutOfSight = 0xff;  // in activitySnapshot_: injured or off the streets
 
 }  // namespace
 
@@ -139,7 +140,14 @@ double Simulation::checkpointDeterrence(const Vec2& p) const {
 }
 
 void Simulation::stageDecide() {
-  activitySnapshot_.assign(agents_.activity.begin(), agents_.activity.end());
+  // What everyone else is doing, as of the start of the stage: decisions read others only through this copy, so
+  // a person's own update never races with a neighbour's look at them. Off the streets (or injured) reads as
+  // kOutOfSight, which no test of activity accepts.
+  const auto people = agents_.size();
+  activitySnapshot_.resize(people);
+#pragma omp parallel for schedule(static) num_threads(threads_) if (people > std::size_t(kParallelMinimum))
+  for (std::size_t k = 0; k < people; ++k)
+    activitySnapshot_[k] = walkingOrArrived(agents_.state[k]) ? agents_.activity[k] : kOutOfSight;
   const auto n = static_cast<std::int64_t>(agents_.size());
   const bool fear = scenario_.fear.enabled && !threats_.empty();
   const bool civilViolence = scenario_.civilViolence.enabled;
@@ -222,7 +230,7 @@ void Simulation::decideCivilian(std::size_t i) {
   if (errand == Errand::Approach) {
     // Keep after the rival between decisions, while they are still out and fighting.
     const std::int64_t j = indexOfId(static_cast<std::uint32_t>(a.target[i]));
-    if (j >= 0 && walkingOrArrived(a.state[j]) && isActive(activitySnapshot_[j])) {
+    if (j >= 0 && isActive(activitySnapshot_[j])) {
       a.goalX[i] = static_cast<float>(a.x[j]);
       a.goalY[i] = static_cast<float>(a.y[j]);
     } else {
@@ -295,7 +303,7 @@ void Simulation::decideOfficer(std::size_t i) {
   const double vision = scenario_.civilViolence.vision;
   if (errand == Errand::Pursue) {
     const std::int64_t j = indexOfId(static_cast<std::uint32_t>(a.target[i]));
-    const bool stillThere = j >= 0 && walkingOrArrived(a.state[j]) && isActive(activitySnapshot_[j]) &&
+    const bool stillThere = j >= 0 && isActive(activitySnapshot_[j]) &&
                             (Vec2(a.x[j] - a.x[i], a.y[j] - a.y[i])).norm() <= 1.5 * vision;
     if (stillThere) {
       a.goalX[i] = static_cast<float>(a.x[j]);
@@ -349,7 +357,7 @@ std::int64_t Simulation::nearestHostileActive(std::size_t i, double radius) cons
   std::uint32_t bestId = 0;
   forEachNear(p, radius, [&](const NeighbourSlot& o) {
     const std::uint8_t f = a.faction[o.index];
-    if (f == kNoFaction || !hostile[f] || !walkingOrArrived(a.state[o.index]) || !isActive(activitySnapshot_[o.index])) return;
+    if (f == kNoFaction || !hostile[f] || !isActive(activitySnapshot_[o.index])) return;
     const double d2 = (Vec2(o.x, o.y) - p).squaredNorm();
     const std::uint32_t id = a.id[o.index];
     if (d2 < bestD2 || (d2 == bestD2 && id < bestId)) {
@@ -368,8 +376,7 @@ std::int64_t Simulation::randomActiveInVision(std::size_t i, double radius) cons
   std::int64_t best = -1;
   std::uint64_t bestKey = ~std::uint64_t(0);
   forEachNear(Vec2(a.x[i], a.y[i]), radius, [&](const NeighbourSlot& o) {
-    if (a.role[o.index] != std::uint8_t(Role::Civilian) || !walkingOrArrived(a.state[o.index]) ||
-        !isActive(activitySnapshot_[o.index]))
+    if (a.role[o.index] != std::uint8_t(Role::Civilian) || !isActive(activitySnapshot_[o.index]))
       return;
     const std::uint64_t key = rng_.bits(std::uint64_t(stepIndex_), (std::uint64_t(a.id[i]) << 32) | a.id[o.index], RandomPurpose::ArrestChoice);
     if (key < bestKey) {
