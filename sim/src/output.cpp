@@ -37,13 +37,11 @@ std::size_t peakResidentBytes() {
   return static_cast<std::size_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
 }
 
-namespace {
 std::FILE* openOutput(const std::filesystem::path& path) {
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw std::runtime_error(path.string() + ": cannot open for writing");
   return f;
 }
-}  // namespace
 
 OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory) : directory_(directory) {
   std::error_code ec;

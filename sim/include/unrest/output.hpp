@@ -6,6 +6,7 @@
 #include "unrest/simulation.hpp"
 
 #include <cstdio>
+#include <filesystem>
 #include <string>
 
 namespace unrest {
@@ -35,6 +36,8 @@ private:
 };
 
 std::string jsonEscape(const std::string& text);
+// Opens a file for writing; throws std::runtime_error naming the path on failure.
+std::FILE* openOutput(const std::filesystem::path& path);
 std::size_t peakResidentBytes();
 
 }  // namespace unrest
