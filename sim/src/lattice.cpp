@@ -3,6 +3,7 @@
 #include "unrest/civil_violence.hpp"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <limits>
 #include <numeric>
@@ -137,8 +138,10 @@ LatticeWorld::LatticeWorld(const Scenario& scenario)
   const auto cops = static_cast<std::size_t>(std::llround(lat.copDensity * double(cells)));
   const auto agents = std::min(cells - std::min(cells, cops), static_cast<std::size_t>(std::llround(lat.agentDensity * double(cells))));
 
-  flags_.assign(cells, 0);
   who_.assign(cells, 0);
+  occupied_.resize(width_, height_);
+  cops_.resize(width_, height_);
+  actives_.resize(width_, height_);
   // Distinct random cells: a shuffle of all cells, cops first (as NetLogo creates them), then agents.
   std::vector<std::uint32_t> shuffled(cells);
   std::iota(shuffled.begin(), shuffled.end(), 0u);
@@ -149,7 +152,7 @@ LatticeWorld::LatticeWorld(const Scenario& scenario)
   copOnDuty_.assign(cops, 1);
   for (std::size_t c = 0; c < cops; ++c) {
     copCell_[c] = shuffled[c];
-    place(copCell_[c], kCop, static_cast<std::uint32_t>(c));
+    place(copCell_[c], true, static_cast<std::uint32_t>(c));
   }
   agentCell_.resize(agents);
   hardship_.resize(agents);
@@ -158,7 +161,7 @@ LatticeWorld::LatticeWorld(const Scenario& scenario)
   releaseTick_.assign(agents, kNever);
   for (std::size_t a = 0; a < agents; ++a) {
     agentCell_[a] = shuffled[cops + a];
-    place(agentCell_[a], kAgent, static_cast<std::uint32_t>(a));
+    place(agentCell_[a], false, static_cast<std::uint32_t>(a));
     // Hardship and risk aversion each from a stream of their own (keys 1 and 2 in the step slot), so a
     // distribution that takes several draws does not shift the other.
     hardship_[a] = cv.hardship.sample(rng_.stream(1, a, RandomPurpose::LatticeSetup));
@@ -175,12 +178,47 @@ LatticeWorld::LatticeWorld(const Scenario& scenario)
   row_.policePresence = presence_;
 }
 
-void LatticeWorld::place(std::uint32_t cell, std::uint8_t flags, std::uint32_t who) {
-  flags_[cell] = flags;
+void LatticeWorld::BitPlane::resize(int width, int height) {
+  perRow_ = (std::size_t(width) + 63) / 64;
+  words_.assign(perRow_ * std::size_t(height), 0);
+}
+
+int LatticeWorld::BitPlane::select(int y, int lo, int hi, bool clear, std::uint32_t k) const {
+  const std::uint64_t* row = &words_[std::size_t(y) * perRow_];
+  for (int w = lo >> 6; w <= (hi - 1) >> 6; ++w) {
+    std::uint64_t bits = (clear ? ~row[w] : row[w]) & columnMask(w, lo, hi);
+    const auto n = static_cast<std::uint32_t>(bitCount(bits));
+    if (k >= n) {
+      k -= n;
+      continue;
+    }
+    for (; k > 0; --k) bits &= bits - 1;  // drop the lowest set bits before the k-th
+    return w * 64 + std::countr_zero(bits);
+  }
+  return -1;
+}
+
+void LatticeWorld::place(std::uint32_t cell, bool cop, std::uint32_t who) {
+  const std::uint32_t x = cell % std::uint32_t(width_), y = cell / std::uint32_t(width_);
+  occupied_.set(x, y);
+  if (cop) cops_.set(x, y);
+  else cops_.reset(x, y);
+  actives_.reset(x, y);
   who_[cell] = who;
 }
 
-void LatticeWorld::clear(std::uint32_t cell) { flags_[cell] = 0; }
+void LatticeWorld::clear(std::uint32_t cell) {
+  const std::uint32_t x = cell % std::uint32_t(width_), y = cell / std::uint32_t(width_);
+  occupied_.reset(x, y);
+  cops_.reset(x, y);
+  actives_.reset(x, y);
+}
+
+void LatticeWorld::setActive(std::uint32_t cell, bool active) {
+  const std::uint32_t x = cell % std::uint32_t(width_), y = cell / std::uint32_t(width_);
+  if (active) actives_.set(x, y);
+  else actives_.reset(x, y);
+}
 
 template <class Visit>
 void LatticeWorld::forEachSeen(std::uint32_t cell, Visit&& visit) const {
@@ -190,62 +228,45 @@ void LatticeWorld::forEachSeen(std::uint32_t cell, Visit&& visit) const {
     int row = y + dy;
     row += row < 0 ? height_ : (row >= height_ ? -height_ : 0);
     const int w = view_.halfWidth[std::size_t(dy + v)];
-    const std::uint32_t base = std::uint32_t(row) * std::uint32_t(width_);
     // The columns x - w .. x + w wrap round at most once (the checks keep 2v + 1 <= width).
-    const int lo = x - w, hi = x + w;
+    const int lo = x - w, hi = x + w + 1;
     if (lo < 0) {
-      if (!visit(base + std::uint32_t(lo + width_), base + std::uint32_t(width_))) return;
-      if (!visit(base, base + std::uint32_t(hi + 1))) return;
-    } else if (hi >= width_) {
-      if (!visit(base + std::uint32_t(lo), base + std::uint32_t(width_))) return;
-      if (!visit(base, base + std::uint32_t(hi + 1 - width_))) return;
-    } else {
-      if (!visit(base + std::uint32_t(lo), base + std::uint32_t(hi + 1))) return;
+      if (!visit(row, lo + width_, width_) || !visit(row, 0, hi)) return;
+    } else if (hi > width_) {
+      if (!visit(row, lo, width_) || !visit(row, 0, hi - width_)) return;
+    } else if (!visit(row, lo, hi)) {
+      return;
     }
   }
 }
 
 LatticeWorld::Seen LatticeWorld::seenFrom(std::uint32_t cell) const {
   Seen s;
-  forEachSeen(cell, [&](std::uint32_t first, std::uint32_t last) {
-    std::uint32_t cops = 0, actives = 0;
-    for (std::uint32_t i = first; i < last; ++i) {
-      cops += (flags_[i] >> 1) & 1u;
-      actives += (flags_[i] >> 2) & 1u;
-    }
-    s.cops += cops, s.actives += actives;
+  forEachSeen(cell, [&](int row, int lo, int hi) {
+    s.cops += cops_.count(row, lo, hi, false);
+    s.actives += actives_.count(row, lo, hi, false);
     return true;
   });
   return s;
 }
 
-std::uint32_t LatticeWorld::countMatching(std::uint32_t first, std::uint32_t last, std::uint8_t mask, std::uint8_t want) const {
+std::uint32_t LatticeWorld::pickSeen(std::uint32_t cell, const BitPlane& plane, bool clear, double u) const {
+  // Count the candidates, then walk to the chosen one.
   std::uint32_t n = 0;
-  for (std::uint32_t i = first; i < last; ++i) n += (flags_[i] & mask) == want;
-  return n;
-}
-
-std::uint32_t LatticeWorld::pickSeen(std::uint32_t cell, std::uint8_t mask, std::uint8_t want, double u) const {
-  // Count the matching cells, then walk to the chosen one: two branch-free passes instead of building a list.
-  std::uint32_t n = 0;
-  forEachSeen(cell, [&](std::uint32_t first, std::uint32_t last) {
-    n += countMatching(first, last, mask, want);
+  forEachSeen(cell, [&](int row, int lo, int hi) {
+    n += plane.count(row, lo, hi, clear);
     return true;
   });
   if (n == 0) return kOffLattice;
   auto k = static_cast<std::uint32_t>(pick(u, n));
   std::uint32_t found = kOffLattice;
-  forEachSeen(cell, [&](std::uint32_t first, std::uint32_t last) {
-    const std::uint32_t m = countMatching(first, last, mask, want);
+  forEachSeen(cell, [&](int row, int lo, int hi) {
+    const std::uint32_t m = plane.count(row, lo, hi, clear);
     if (k >= m) {
       k -= m;
       return true;
     }
-    for (std::uint32_t i = first; i < last; ++i)
-      if ((flags_[i] & mask) == want && k-- == 0) {
-        found = i;
-        break;
-      }
+    found = std::uint32_t(row) * std::uint32_t(width_) + std::uint32_t(plane.select(row, lo, hi, clear, k));
     return false;
   });
   return found;
@@ -253,17 +274,16 @@ std::uint32_t LatticeWorld::pickSeen(std::uint32_t cell, std::uint8_t mask, std:
 
 std::uint32_t LatticeWorld::randomEmptyCell(std::int64_t t, std::uint64_t subject, RandomPurpose purpose) const {
   auto u = rng_.stream(std::uint64_t(t), subject, purpose);
-  const std::size_t cells = flags_.size();
+  const std::size_t cells = who_.size();
+  const auto empty = [&](std::size_t c) { return !occupied_.test(std::uint32_t(c % std::size_t(width_)), std::uint32_t(c / std::size_t(width_))); };
   for (int attempt = 0; attempt < 64; ++attempt) {
-    const auto c = static_cast<std::uint32_t>(pick(u(), cells));
-    if (flags_[c] == 0) return c;
+    const std::size_t c = pick(u(), cells);
+    if (empty(c)) return static_cast<std::uint32_t>(c);
   }
   // A nearly full lattice: the first empty cell from a random start.
   const std::size_t start = pick(u(), cells);
-  for (std::size_t k = 0; k < cells; ++k) {
-    const auto c = static_cast<std::uint32_t>((start + k) % cells);
-    if (flags_[c] == 0) return c;
-  }
+  for (std::size_t k = 0; k < cells; ++k)
+    if (empty((start + k) % cells)) return static_cast<std::uint32_t>((start + k) % cells);
   return kOffLattice;
 }
 
@@ -282,7 +302,7 @@ void LatticeWorld::setPresence(std::int64_t t, double presence) {
     }
     const std::uint32_t cell = randomEmptyCell(t, agentCell_.size() + c, RandomPurpose::LatticeEmptyCell);
     if (cell == kOffLattice) continue;  // no room this tick; tried again the next
-    place(cell, kCop, static_cast<std::uint32_t>(c));
+    place(cell, true, static_cast<std::uint32_t>(c));
     copCell_[c] = cell;
     copOnDuty_[c] = 1;
   }
@@ -313,19 +333,18 @@ void LatticeWorld::agentTurn(std::int64_t t, std::uint32_t a) {
   std::uint32_t cell = agentCell_[a];
   bool active = agentState_[a] == std::uint8_t(LatticeAgentState::Active);
   // Rule M: to a random empty cell within vision.
-  const std::uint32_t to = pickSeen(cell, kAgent | kCop, 0, rng_.uniform(std::uint64_t(t), a, RandomPurpose::LatticeMove));
+  const std::uint32_t to = pickSeen(cell, occupied_, true, rng_.uniform(std::uint64_t(t), a, RandomPurpose::LatticeMove));
   if (to != kOffLattice) {
     clear(cell);
     cell = agentCell_[a] = to;
   }
   // Rule A, from the new cell: C cops and A actives in vision, the agent counting itself once among the actives.
-  flags_[cell] = kAgent;
-  who_[cell] = a;
+  place(cell, false, a);
   const Seen seen = seenFrom(cell);
   const double p = estimatedArrestProbability(double(seen.cops), double(seen.actives + 1), cv.arrestConstant, cv.arrestRatio);
   active = decidesActive(grievance(hardship_[a], legitimacy_), riskAversion_[a], p, cv.threshold);
   agentState_[a] = std::uint8_t(active ? LatticeAgentState::Active : LatticeAgentState::Quiet);
-  if (active) flags_[cell] |= kActive;
+  setActive(cell, active);
 }
 
 void LatticeWorld::copTurn(std::int64_t t, std::uint32_t c) {
@@ -335,14 +354,14 @@ void LatticeWorld::copTurn(std::int64_t t, std::uint32_t c) {
   const std::uint64_t subject = agentCell_.size() + c;
   std::uint32_t cell = copCell_[c];
   // Rule M.
-  const std::uint32_t to = pickSeen(cell, kAgent | kCop, 0, rng_.uniform(std::uint64_t(t), subject, RandomPurpose::LatticeMove));
+  const std::uint32_t to = pickSeen(cell, occupied_, true, rng_.uniform(std::uint64_t(t), subject, RandomPurpose::LatticeMove));
   if (to != kOffLattice) {
     clear(cell);
-    place(to, kCop, c);
+    place(to, true, c);
     cell = copCell_[c] = to;
   }
   // Rule C: arrest a random active agent within vision and take its cell.
-  const std::uint32_t at = pickSeen(cell, kActive, kActive, rng_.uniform(std::uint64_t(t), subject, RandomPurpose::LatticeArrest));
+  const std::uint32_t at = pickSeen(cell, actives_, false, rng_.uniform(std::uint64_t(t), subject, RandomPurpose::LatticeArrest));
   if (at == kOffLattice) return;
   const std::uint32_t a = who_[at];
   agentState_[a] = std::uint8_t(LatticeAgentState::Jailed);
@@ -354,7 +373,7 @@ void LatticeWorld::copTurn(std::int64_t t, std::uint32_t c) {
                         : t + static_cast<std::int64_t>(pick(rng_.uniform(std::uint64_t(t), a, RandomPurpose::LatticeJailTerm),
                                                              static_cast<std::size_t>(cv.maxJailTerm) + 1));
   clear(cell);
-  place(at, kCop, c);
+  place(at, true, c);
   copCell_[c] = at;
 }
 
@@ -363,7 +382,7 @@ void LatticeWorld::release(std::int64_t t) {
     if (agentState_[a] != std::uint8_t(LatticeAgentState::Jailed) || releaseTick_[a] > t) continue;
     const std::uint32_t cell = randomEmptyCell(t, a, RandomPurpose::LatticeEmptyCell);
     if (cell == kOffLattice) continue;  // cannot happen while agents + cops <= cells; kept for safety
-    place(cell, kAgent, static_cast<std::uint32_t>(a));
+    place(cell, false, static_cast<std::uint32_t>(a));
     agentCell_[a] = cell;
     agentState_[a] = std::uint8_t(LatticeAgentState::Quiet);
     releaseTick_[a] = kNever;

@@ -11,20 +11,17 @@ namespace {
 // is an error rather than something silently ignored.
 constexpr const char* kCitySections[] = {"clock", "map", "navigation", "physics", "harm", "populations"};
 
-const Location& keyLocation(const YamlNode& mapping, const std::string& key, const Location& fallback) {
-  for (const auto& e : mapping.entries)
-    if (e.key == key) return e.keyWhere;
-  return fallback;
-}
-
 }  // namespace
 
 void readLattice(Checker& checker, MapReader& root, Scenario& sc) {
-  for (const char* key : kCitySections)
-    if (root.get(key))
-      checker.error(keyLocation(*root.node(), key, root.where()), key,
-                    "not used with movement: lattice (the lattice world places its agents and cops from the lattice: "
-                    "section; remove " + std::string(key) + ": or use movement: continuous)");
+  // In file order, so the messages read top to bottom.
+  if (root.node())
+    for (const auto& e : root.node()->entries)
+      for (const char* key : kCitySections)
+        if (e.key == key && root.get(key))
+          checker.error(e.keyWhere, key,
+                        "not used with movement: lattice (the lattice world places its agents and cops from the "
+                        "lattice: section; remove " + e.key + ": or use movement: continuous)");
 
   const YamlNode* node = root.required("lattice", "a mapping with size, agent_density, cop_density, ticks");
   MapReader r(checker, node, "lattice", root.where());
@@ -42,7 +39,7 @@ void readLattice(Checker& checker, MapReader& root, Scenario& sc) {
   lat.agentDensity = r.number("agent_density", lat.agentDensity, between(0, 1), "(share of cells)");
   lat.copDensity = r.number("cop_density", lat.copDensity, between(0, 1), "(share of cells)");
   if (lat.agentDensity + lat.copDensity > 1.0)
-    checker.error(r.where(), "lattice.cop_density",
+    checker.error(node->find("cop_density") ? node->find("cop_density")->where : r.where(), "lattice.cop_density",
                   "agent_density + cop_density exceeds 1 (expected at most one agent or cop per cell)");
   lat.neighbourhood = r.choice<Neighbourhood>("neighbourhood", lat.neighbourhood,
                                               {{"disc", Neighbourhood::Disc},
@@ -66,7 +63,8 @@ void readLattice(Checker& checker, MapReader& root, Scenario& sc) {
     return v ? v->where : cvNode->where;
   };
   if (std::floor(cv.vision) != cv.vision || cv.vision < 1) {
-    checker.error(at("vision"), "civil_violence.vision", "expected a whole number of cells >= 1 on the lattice");
+    checker.error(at("vision"), "civil_violence.vision",
+                  MapReader::describe(*cvNode->find("vision")) + " is not a whole number of cells (expected a whole number >= 1 on the lattice)");
   } else if (2 * cv.vision + 1 > std::min(lat.width, lat.height)) {
     // A wider view would wrap round the torus and see some cells twice.
     checker.error(at("vision"), "civil_violence.vision",
@@ -74,7 +72,8 @@ void readLattice(Checker& checker, MapReader& root, Scenario& sc) {
                   "width and height)");
   }
   if (!std::isinf(cv.maxJailTerm) && std::floor(cv.maxJailTerm) != cv.maxJailTerm)
-    checker.error(at("max_jail_term"), "civil_violence.max_jail_term", "expected a whole number of ticks on the lattice, or forever");
+    checker.error(at("max_jail_term"), "civil_violence.max_jail_term",
+                  MapReader::describe(*cvNode->find("max_jail_term")) + " is not a whole number of ticks (expected a whole number of ticks on the lattice, or forever)");
 }
 
 }  // namespace unrest

@@ -133,8 +133,47 @@ public:
   Seen seenFrom(std::uint32_t cell) const;
 
 private:
-  // Cell contents: at most one agent or one cop; `who` holds its index.
-  static constexpr std::uint8_t kAgent = 1, kCop = 2, kActive = 4;
+  // One bit per cell, each row of the lattice in whole 64-bit words, so that counting or choosing among the cells of
+  // a run of columns takes a few popcounts rather than a look at every cell.
+  class BitPlane {
+  public:
+    void resize(int width, int height);
+    void set(std::uint32_t x, std::uint32_t y) { words_[index(x, y)] |= bit(x); }
+    void reset(std::uint32_t x, std::uint32_t y) { words_[index(x, y)] &= ~bit(x); }
+    bool test(std::uint32_t x, std::uint32_t y) const { return (words_[index(x, y)] & bit(x)) != 0; }
+    // Cells of row y, columns [lo, hi), whose bit is set (or clear, when `clear`).
+    std::uint32_t count(int y, int lo, int hi, bool clear) const {
+      const std::uint64_t* row = &words_[std::size_t(y) * perRow_];
+      std::uint32_t n = 0;
+      for (int k = lo >> 6; k <= (hi - 1) >> 6; ++k)
+        n += static_cast<std::uint32_t>(bitCount((clear ? ~row[k] : row[k]) & columnMask(k, lo, hi)));
+      return n;
+    }
+    // The column of the k-th (from 0) such cell; the caller knows it exists.
+    int select(int y, int lo, int hi, bool clear, std::uint32_t k) const;
+
+    // The bits of word k of a row that fall in the columns [lo, hi).
+    static std::uint64_t columnMask(int k, int lo, int hi) {
+      std::uint64_t m = ~std::uint64_t(0);
+      if (k == lo >> 6) m &= ~std::uint64_t(0) << (lo & 63);
+      if (k == (hi - 1) >> 6) m &= ~std::uint64_t(0) >> (63 - ((hi - 1) & 63));
+      return m;
+    }
+    // Set bits by the SWAR sum (Hacker's Delight 5-1): a few instructions inline, where std::popcount is a library
+    // call unless the build targets a CPU with a popcount instruction.
+    static int bitCount(std::uint64_t x) {
+      x -= (x >> 1) & 0x5555555555555555ULL;
+      x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+      x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+      return static_cast<int>((x * 0x0101010101010101ULL) >> 56);
+    }
+
+  private:
+    std::size_t index(std::uint32_t x, std::uint32_t y) const { return std::size_t(y) * perRow_ + (x >> 6); }
+    static std::uint64_t bit(std::uint32_t x) { return std::uint64_t(1) << (x & 63); }
+    std::size_t perRow_ = 1;
+    std::vector<std::uint64_t> words_;
+  };
 
   void applyTimeline(std::int64_t t);
   void setPresence(std::int64_t t, double presence);
@@ -142,18 +181,18 @@ private:
   void copTurn(std::int64_t t, std::uint32_t c);
   void release(std::int64_t t);
   void record(std::int64_t t);
-  // A cell within vision of `cell` whose flags, masked, equal `want`, chosen uniformly by u in [0, 1);
-  // kOffLattice when there is none.
-  std::uint32_t pickSeen(std::uint32_t cell, std::uint8_t mask, std::uint8_t want, double u) const;
-  std::uint32_t countMatching(std::uint32_t first, std::uint32_t last, std::uint8_t mask, std::uint8_t want) const;
-  // Calls visit(first, last) for each run of cells [first, last) within vision of `cell`, row by row, until it
+  // Calls visit(y, lo, hi) for each run of columns [lo, hi) of row y within vision of `cell`, row by row, until it
   // returns false.
   template <class Visit>
   void forEachSeen(std::uint32_t cell, Visit&& visit) const;
+  // A cell within vision of `cell` whose bit in `plane` is set (clear, when `clear`), chosen uniformly by u in
+  // [0, 1); kOffLattice when there is none.
+  std::uint32_t pickSeen(std::uint32_t cell, const BitPlane& plane, bool clear, double u) const;
   // A random empty cell; kOffLattice only when the lattice is full.
   std::uint32_t randomEmptyCell(std::int64_t t, std::uint64_t subject, RandomPurpose purpose) const;
-  void place(std::uint32_t cell, std::uint8_t flags, std::uint32_t who);
+  void place(std::uint32_t cell, bool cop, std::uint32_t who);
   void clear(std::uint32_t cell);
+  void setActive(std::uint32_t cell, bool active);
 
   const Scenario& scenario_;
   CounterRng rng_;
@@ -169,9 +208,9 @@ private:
   // Cops.
   std::vector<std::uint32_t> copCell_;
   std::vector<std::uint8_t> copOnDuty_;
-  // Cells.
-  std::vector<std::uint8_t> flags_;
+  // Cells: who is where (agent or cop index), and three planes of bits.
   std::vector<std::uint32_t> who_;
+  BitPlane occupied_, cops_, actives_;
 
   // The timeline: per kind, the change in progress.
   struct Ramp {
