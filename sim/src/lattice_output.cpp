@@ -18,9 +18,7 @@ const char* neighbourhoodName(Neighbourhood shape) {
 }
 
 LatticeOutputWriter::LatticeOutputWriter(const LatticeWorld& world, const std::string& directory) : directory_(directory) {
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) throw std::runtime_error(directory + ": cannot create output directory (" + ec.message() + ")");
+  createOutputDirectory(directory);
   const OutputDef& out = world.scenario().output;
   if (out.metrics) {
     metrics_ = openOutput(std::filesystem::path(directory) / "metrics.csv");

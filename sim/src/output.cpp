@@ -37,6 +37,12 @@ std::size_t peakResidentBytes() {
   return static_cast<std::size_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
 }
 
+void createOutputDirectory(const std::string& directory) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) throw std::runtime_error(directory + ": cannot create output directory (" + ec.message() + ")");
+}
+
 std::FILE* openOutput(const std::filesystem::path& path) {
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw std::runtime_error(path.string() + ": cannot open for writing");
@@ -44,9 +50,7 @@ std::FILE* openOutput(const std::filesystem::path& path) {
 }
 
 OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory) : directory_(directory) {
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) throw std::runtime_error(directory + ": cannot create output directory (" + ec.message() + ")");
+  createOutputDirectory(directory);
   const OutputDef& out = sim.scenario().output;
   if (out.metrics) {
     metrics_ = openOutput(std::filesystem::path(directory) / "metrics.csv");
