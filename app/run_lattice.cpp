@@ -63,10 +63,10 @@ int checkLattice(const std::string& path, const Scenario& sc) {
   const LatticeView view(lat.neighbourhood, static_cast<int>(sc.civilViolence.vision));
   const double cells = double(lat.width) * double(lat.height);
   std::printf("%s: ok: lattice scenario '%s', %d x %d torus, %lld agents, %lld cops, vision %d (%s, %zu cells), "
-              "%lld ticks, %zu timeline events\n",
+              "%lld ticks, %zu timeline event%s\n",
               path.c_str(), sc.name.c_str(), lat.width, lat.height, std::llround(lat.agentDensity * cells),
               std::llround(lat.copDensity * cells), view.vision, neighbourhoodName(lat.neighbourhood), view.cells(),
-              static_cast<long long>(lat.ticks), sc.events.size());
+              static_cast<long long>(lat.ticks), sc.events.size(), sc.events.size() == 1 ? "" : "s");
   return 0;
 }
 
