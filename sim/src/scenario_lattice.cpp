@@ -1,27 +1,34 @@
 // The scenario section of Epstein's lattice world (movement: lattice) and its checks against civil_violence:.
 #include "scenario_sections.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <iterator>
 
 namespace unrest {
 
 namespace {
 
-// The sections that only the city uses. A lattice scenario naming one of them is almost certainly a mix-up, so it
-// is an error rather than something silently ignored.
-constexpr const char* kCitySections[] = {"clock", "map", "navigation", "physics", "harm", "populations"};
+// The only top-level keys of a lattice scenario. Any other section (the city's map, populations, clock, physics and
+// the rest of the unrest model) is almost certainly a mix-up, so it is an error rather than silently ignored.
+constexpr const char* kLatticeSections[] = {"scenario", "seed", "movement", "lattice", "civil_violence", "events", "output", "extends"};
 
 }  // namespace
 
 void readLattice(Checker& checker, MapReader& root, Scenario& sc) {
-  // In file order, so the messages read top to bottom.
   if (root.node())
-    for (const auto& e : root.node()->entries)
-      for (const char* key : kCitySections)
-        if (e.key == key && root.get(key))
-          checker.error(e.keyWhere, key,
-                        "not used with movement: lattice (the lattice world places its agents and cops from the "
-                        "lattice: section; remove " + e.key + ": or use movement: continuous)");
+    for (const auto& e : root.node()->entries) {
+      // A lattice key, or a likely misspelling of one, which finish() reports as unknown with a "did you mean".
+      const bool near = std::any_of(std::begin(kLatticeSections), std::end(kLatticeSections),
+                                    [&](const char* key) { return MapReader::editDistance(e.key, key) < 3; });
+      if (near || !root.get(e.key)) continue;  // get() also keeps finish() from calling it unknown
+      checker.error(e.keyWhere, e.key,
+                    "not used with movement: lattice (a lattice scenario has only: scenario, seed, movement, lattice, "
+                    "civil_violence, events, output; remove " + e.key + ": or use movement: continuous)");
+    }
+  for (const TimelineEventDef& e : sc.events)
+    if (e.kind != EventKind::Legitimacy && e.kind != EventKind::PolicePresence)
+      checker.error(e.where, "events", "this type of event has no meaning on the lattice (expected legitimacy or police_presence)");
 
   const YamlNode* node = root.required("lattice", "a mapping with size, agent_density, cop_density, ticks");
   MapReader r(checker, node, "lattice", root.where());

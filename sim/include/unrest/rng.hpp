@@ -15,8 +15,8 @@ enum class RandomPurpose : std::uint32_t {
   Wander,
   LatticeOrder,
   Separation,
-  // Epstein's lattice world (lattice.cpp).
-  LatticeSetup,      // initial cells, hardship and risk aversion
+  // Epstein's lattice world (lattice.cpp), numbered apart so that other additions never shift them.
+  LatticeSetup = 200,  // initial cells, hardship and risk aversion
   LatticeTurnOrder,  // the random order of each tick's turns
   LatticeMove,       // the empty cell within vision moved to
   LatticeArrest,     // the active agent a cop arrests
