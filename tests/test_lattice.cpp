@@ -365,7 +365,7 @@ TEST_CASE("removing the police raises activation against the same seeds", "[latt
   CHECK(report.verdicts[0].pass);
 }
 
-// The full civil-violence check of the validation README over 20 seeds (about a minute on two cores); hidden from
+// The full civil-violence check of the validation README over 20 seeds (about 35 s of CPU); hidden from
 // ctest, run it with `unrest-tests "[.cv-suite]" -s` or through the validation command.
 TEST_CASE("civil-violence validation cases over 20 seeds", "[.cv-suite]") {
   std::vector<std::uint64_t> seeds;
