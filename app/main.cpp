@@ -1,4 +1,5 @@
 // unrest: the command line. Every user error ends here as one clear message and a non-zero exit code.
+#include "run_lattice.hpp"
 #include "unrest/output.hpp"
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
@@ -46,6 +47,7 @@ unrest::Scenario load(const std::string& path, std::vector<std::string> override
 
 int runCheck(const RunOptions& opt) {
   const unrest::Scenario sc = load(opt.scenario, opt.overrides, opt.seed);
+  if (sc.movement == unrest::Movement::Lattice) return unrest::cli::checkLattice(opt.scenario, sc);
   // Building the world also checks what only the raster can tell (zones without walkable ground).
   const unrest::World world(sc);
   std::printf("%s: ok: scenario '%s', %zu populations, %lld people, %zu zones, raster %d x %d cells of %.2f m, "
@@ -60,6 +62,11 @@ int runSimulation(const RunOptions& opt) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   const unrest::Scenario sc = load(opt.scenario, opt.overrides, opt.seed);
+  if (sc.movement == unrest::Movement::Lattice) {
+    std::signal(SIGINT, onSignal);
+    std::signal(SIGTERM, onSignal);
+    return unrest::cli::runLattice(sc, opt.out, opt.quiet, gStopRequested);
+  }
   const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   omp_set_num_threads(threads);
   const unrest::World world(sc);

@@ -498,7 +498,9 @@ void Simulation::stageInteract() {
       resumePlan(officer);
       if (k > 0 && arrestProposals_[k].target == arrestProposals_[k - 1].target) continue;
       const auto j = static_cast<std::size_t>(indexOfId_[arrestProposals_[k].target]);
-      const double term = scenario_.civilViolence.maxJailTerm * rng_.uniform(0, a.id[j], RandomPurpose::JailTerm, std::uint64_t(arrests_));
+      const double maxTerm = scenario_.civilViolence.maxJailTerm;  // infinite: nobody is released
+      const double term = std::isinf(maxTerm) ? maxTerm
+                                              : maxTerm * rng_.uniform(0, a.id[j], RandomPurpose::JailTerm, std::uint64_t(arrests_));
       a.state[j] = static_cast<std::uint8_t>(AgentState::Jailed);
       a.activity[j] = static_cast<std::uint8_t>(Activity::Quiet);
       a.errand[j] = static_cast<std::uint8_t>(Errand::None);

@@ -37,18 +37,20 @@ std::size_t peakResidentBytes() {
   return static_cast<std::size_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
 }
 
-namespace {
+void createOutputDirectory(const std::string& directory) {
+  std::error_code ec;
+  std::filesystem::create_directories(directory, ec);
+  if (ec) throw std::runtime_error(directory + ": cannot create output directory (" + ec.message() + ")");
+}
+
 std::FILE* openOutput(const std::filesystem::path& path) {
   std::FILE* f = std::fopen(path.c_str(), "w");
   if (!f) throw std::runtime_error(path.string() + ": cannot open for writing");
   return f;
 }
-}  // namespace
 
 OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory) : directory_(directory) {
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) throw std::runtime_error(directory + ": cannot create output directory (" + ec.message() + ")");
+  createOutputDirectory(directory);
   const Scenario& sc = sim.scenario();
   const OutputDef& out = sc.output;
   peakFaction_.assign(sc.factions.size(), FactionCounts{});

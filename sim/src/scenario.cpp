@@ -91,8 +91,10 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
 
   sc.seed = static_cast<std::uint64_t>(r.integer("seed", 1, 0, std::int64_t(1) << 53));
   sc.movement = r.choice<Movement>("movement", sc.movement, {{"continuous", Movement::Continuous}, {"lattice", Movement::Lattice}});
+  // Epstein's lattice world has none of the city's sections: readLattice rejects them, and reads its own.
+  const bool city = sc.movement == Movement::Continuous;
 
-  {
+  if (city) {
     MapReader c(checker, r.get("clock"), "clock", r.where());
     sc.clock.dt = c.number("dt", sc.clock.dt, {0.0, 0.1, true, false}, "s");
     sc.clock.duration = c.number("duration", sc.clock.duration, {0.0, 1e7, true, false}, "s");
@@ -120,7 +122,7 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     c.finish();
   }
 
-  {
+  if (city) {
     const YamlNode* mapNode = r.required("map", "a mapping with bounds:");
     MapReader m(checker, mapNode, "map", r.where());
     if (mapNode) {
@@ -149,14 +151,14 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     }
   }
 
-  {
+  if (city) {
     MapReader n(checker, r.get("navigation"), "navigation", r.where());
     sc.navigation.wallClearance = n.number("wall_clearance", sc.navigation.wallClearance, between(0, 10), "m");
     sc.navigation.wallCost = n.number("wall_cost", sc.navigation.wallCost, between(1, 100));
     n.finish();
   }
 
-  {
+  if (city) {
     MapReader p(checker, r.get("physics"), "physics", r.where());
     PhysicsDef& ph = sc.physics;
     ph.mass = p.number("mass", ph.mass, {1, 500, false, false}, "kg");
@@ -177,16 +179,16 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     p.finish();
   }
 
-  {
+  if (city) {
     MapReader h(checker, r.get("harm"), "harm", r.where());
     sc.harm.injuryPressure = h.number("injury_pressure", sc.harm.injuryPressure, above(0), "N/m");
     sc.harm.injuryTime = h.number("injury_time", sc.harm.injuryTime, between(0, 3600), "s");
     h.finish();
   }
 
-  readFactions(checker, r, sc);
+  if (city) readFactions(checker, r, sc);
 
-  {
+  if (city) {
     const YamlNode* popsNode = r.required("populations", "a mapping of name: population");
     if (popsNode && popsNode->kind != YamlNode::Kind::Map) {
       checker.error(popsNode->where, "populations", std::string("expected a mapping of name: population, found ") + popsNode->kindName());
@@ -232,9 +234,10 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
   }
 
   readCivilViolence(checker, r, sc);
-  readModelSections(checker, r, sc);
+  if (city) readModelSections(checker, r, sc);
   readTimeline(checker, r, sc);
-  resolveModel(checker, sc);
+  if (city) resolveModel(checker, sc);
+  if (!city) readLattice(checker, r, sc);
 
   {
     MapReader o(checker, r.get("output"), "output", r.where());

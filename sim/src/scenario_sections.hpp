@@ -21,6 +21,10 @@ int readZoneRef(Checker& checker, const YamlNode& node, const std::string& path,
 // Needs the clock (times of day are converted to seconds after the start).
 void readTimeline(Checker& checker, MapReader& root, Scenario& sc);
 
+// Epstein's lattice world (movement: lattice): the lattice: section, the checks that tie it to civil_violence: and
+// events:, and a clear error for each section of the city a lattice scenario must not have. Runs last.
+void readLattice(Checker& checker, MapReader& root, Scenario& sc);
+
 // A time in the timeline: seconds after the start, or a time of day "HH:MM[:SS]" on or after the start clock.
 std::optional<double> readEventTime(Checker& checker, const YamlNode& node, const std::string& path, const Scenario& sc);
 

@@ -18,7 +18,11 @@ void readCivilViolence(Checker& checker, MapReader& root, Scenario& sc) {
   cv.arrestRatio = r.choice<ArrestRatio>("arrest_ratio", cv.arrestRatio,
                                          {{"floor", ArrestRatio::Floor}, {"literal", ArrestRatio::Literal}});
   cv.vision = r.number("vision", cv.vision, {0.0, 1000.0, true, false}, "cells on the lattice, m in the city");
-  cv.maxJailTerm = r.number("max_jail_term", cv.maxJailTerm, between(0, 1e7), "ticks on the lattice, s in the city");
+  if (const YamlNode* j = r.get("max_jail_term"); j && j->kind == YamlNode::Kind::Scalar && !j->quoted && j->scalar == "forever")
+    cv.maxJailTerm = kInf;  // no release from jail (Epstein's Runs 3-4)
+  else if (j)
+    cv.maxJailTerm = r.numberValue(*j, r.keyPath("max_jail_term"), cv.maxJailTerm, between(0, 1e7),
+                                   "ticks on the lattice, s in the city, or forever");
   cv.decisionInterval = r.number("decision_interval", cv.decisionInterval, {0.0, 3600.0, true, false}, "s");
   if (const YamlNode* d = r.get("hardship"))
     cv.hardship = readDistribution(checker, *d, r.keyPath("hardship"), cv.hardship, between(0, 1), "");
@@ -28,6 +32,11 @@ void readCivilViolence(Checker& checker, MapReader& root, Scenario& sc) {
 }
 
 std::optional<double> readEventTime(Checker& checker, const YamlNode& node, const std::string& path, const Scenario& sc) {
+  if (sc.movement == Movement::Lattice) {
+    if (auto tick = parseNumber(node); tick && *tick >= 0) return *tick;
+    checker.error(node.where, path, MapReader::describe(node) + " is not a tick (expected a number of ticks >= 0 after the start; the lattice has no clock)");
+    return std::nullopt;
+  }
   if (auto seconds = parseNumber(node)) {
     if (*seconds >= 0) return *seconds;
     checker.error(node.where, path, "value " + node.scalar + " is out of range (expected seconds >= 0 after the start, or \"HH:MM\")");

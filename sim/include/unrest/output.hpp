@@ -8,6 +8,7 @@
 #include <array>
 #include <cstdio>
 #include <vector>
+#include <filesystem>
 #include <string>
 
 namespace unrest {
@@ -40,6 +41,10 @@ private:
 };
 
 std::string jsonEscape(const std::string& text);
+// Creates the directory and its parents if needed; throws std::runtime_error naming it on failure.
+void createOutputDirectory(const std::string& directory);
+// Opens a file for writing; throws std::runtime_error naming the path on failure.
+std::FILE* openOutput(const std::filesystem::path& path);
 std::size_t peakResidentBytes();
 
 }  // namespace unrest

@@ -27,6 +27,13 @@ enum class RandomPurpose : std::uint32_t {
   Placement,
   DecisionPhase,
   LootPropensity,
+  // Epstein's lattice world (lattice.cpp), numbered apart so that other additions never shift them.
+  LatticeSetup = 200,  // initial cells, hardship and risk aversion
+  LatticeTurnOrder,  // the random order of each tick's turns
+  LatticeMove,       // the empty cell within vision moved to
+  LatticeArrest,     // the active agent a cop arrests
+  LatticeJailTerm,   // the length of a jail term
+  LatticeEmptyCell,  // where a released agent or a cop back on duty reappears
 };
 
 inline std::uint64_t mix64(std::uint64_t z) {

@@ -196,6 +196,22 @@ struct FearDef {
 // that move to a random free cell within vision each tick (for the civil-violence reference runs).
 enum class Movement { Continuous, Lattice };
 
+// Which sites an agent or cop of Epstein's lattice sees within vision v (and may move to). Epstein (2002) defines v
+// as "the number of lattice positions (north, south, east, and west)" an agent can inspect: read literally, the
+// four arms of a cross. NetLogo's Rebellion model, the reference implementation, takes every patch within
+// Euclidean distance v (`patches in-radius vision`, a disc); Mesa's example takes the (2v+1)^2 Moore square.
+enum class Neighbourhood { Disc, Cross, VonNeumann, Moore };
+
+// Epstein's own world: a torus of cells holding at most one agent or cop each (movement: lattice).
+struct LatticeDef {
+  int width = 40, height = 40;   // cells
+  double agentDensity = 0.7;     // share of cells holding an agent at the start
+  double copDensity = 0.04;      // share of cells holding a cop at full presence
+  Neighbourhood neighbourhood = Neighbourhood::Disc;
+  std::int64_t ticks = 3000;     // length of the run
+  int outburstThreshold = 50;    // an outburst is a run of ticks with more actives than this (Epstein 2002)
+};
+
 // Epstein (2002), PNAS 99 suppl. 3, with the paper's symbols. Absent from a scenario: nobody decides anything.
 struct CivilViolenceDef {
   bool enabled = false;
@@ -204,7 +220,8 @@ struct CivilViolenceDef {
   double arrestConstant = 2.3;  // k
   ArrestRatio arrestRatio = ArrestRatio::Floor;
   double vision = 7.0;          // v: cells on the lattice, metres in the city
-  double maxJailTerm = 30.0;    // J_max: ticks on the lattice, seconds in the city; terms are U(0, J_max)
+  double maxJailTerm = 30.0;    // J_max: ticks on the lattice, seconds in the city; terms are U(0, J_max);
+                                // infinite (`forever`): nobody is released (Epstein's Runs 3-4)
   double decisionInterval = 1.0;  // s between a person's decisions in the city (Epstein's tick)
   Distribution hardship{Distribution::Kind::Uniform, 0.0, 0.0, 0.0, 0.0, 1.0};      // H ~ U(0, 1)
   Distribution riskAversion{Distribution::Kind::Uniform, 0.0, 0.0, 0.0, 0.0, 1.0};  // R ~ U(0, 1)
@@ -266,6 +283,7 @@ struct Scenario {
   std::vector<ShopDef> shops;
   LootingDef looting;
   FearDef fear;
+  LatticeDef lattice;  // with movement: lattice
   std::vector<TimelineEventDef> events;  // sorted by time, stable
   OutputDef output;
 

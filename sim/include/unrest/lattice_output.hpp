@@ -1,0 +1,38 @@
+// Outputs of a lattice run (movement: lattice): metrics.csv (a row per tick, the start included), events.jsonl
+// (timeline changes and outbursts as they happen) and summary.json (Epstein's outburst figures). Rows and events are
+// flushed as written, so a stopped run keeps everything it produced.
+#pragma once
+
+#include "unrest/lattice.hpp"
+
+#include <cstdio>
+#include <string>
+
+namespace unrest {
+
+class LatticeOutputWriter {
+public:
+  // Creates `directory` if needed, opens the files and writes the row of tick 0; throws std::runtime_error naming
+  // the path on failure.
+  LatticeOutputWriter(const LatticeWorld& world, const std::string& directory);
+  ~LatticeOutputWriter();
+  LatticeOutputWriter(const LatticeOutputWriter&) = delete;
+  LatticeOutputWriter& operator=(const LatticeOutputWriter&) = delete;
+
+  void afterStep(const LatticeWorld& world);  // call after every tick
+  // Writes summary.json. `interrupted` marks a run stopped before its end.
+  void finish(const LatticeWorld& world, double wallSeconds, bool interrupted);
+  const std::string& directory() const { return directory_; }
+
+private:
+  void writeRow(const LatticeRow& row);
+
+  std::string directory_;
+  std::FILE* metrics_ = nullptr;
+  std::FILE* events_ = nullptr;
+  std::int64_t eventCount_ = 0;
+};
+
+const char* neighbourhoodName(Neighbourhood shape);
+
+}  // namespace unrest
