@@ -96,6 +96,22 @@ VisionCounts Simulation::countInVision(const Vec2& p, int faction) const {
   return seen;
 }
 
+bool Simulation::hostileActiveAround(const Vec2& p, const std::vector<std::uint8_t>& hostile) const {
+  // Anyone in contact now was near at the last count (at most a fifth of a second old), so no hostile active in
+  // the perception cells around rules a brawl out without looking at anyone.
+  const PerceptionGrid& g = perception_;
+  const int ci = std::clamp(g.grid.cellX(p.x()), 0, g.grid.nx - 1), cj = std::clamp(g.grid.cellY(p.y()), 0, g.grid.ny - 1);
+  // Reach: a contact's distance plus a metre of walking since the count.
+  const int reach = static_cast<int>(std::ceil((2.0 * maxRadius_ + scenario_.brawl.contactGap + 1.0) / g.grid.h));
+  for (int j = std::max(0, cj - reach); j <= std::min(g.grid.ny - 1, cj + reach); ++j)
+    for (int i = std::max(0, ci - reach); i <= std::min(g.grid.nx - 1, ci + reach); ++i) {
+      const std::size_t c = g.grid.index(i, j) * std::size_t(g.factions);
+      for (int f = 0; f < g.factions; ++f)
+        if (hostile[f] && g.activeByFaction[c + f] > 0) return true;
+    }
+  return false;
+}
+
 // ---------------------------------------------------------------- decide
 
 bool Simulation::decidesThisStep(std::uint32_t id) const {
@@ -442,6 +458,7 @@ void Simulation::stageInteract() {
         continue;
       const auto& hostile = scenario_.hostile[a.faction[i]];
       const Vec2 p(a.x[i], a.y[i]);
+      if (!hostileActiveAround(p, hostile)) continue;
       const double r = a.radius[i];
       int contacts = 0;
       forEachNear(p, r + reachExtra, [&](const NeighbourSlot& o) {

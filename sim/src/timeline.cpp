@@ -92,7 +92,7 @@ void Simulation::setUpModel() {
   arrestProposals_.reserve(64);
   pendingPlacement_.reserve(64);
   for (const auto& row : sc.hostile)
-    for (auto h : row) hostilities_ = hostilities_ || h;
+    for (auto h : row) hostilities_ = hostilities_ || (h && sc.civilViolence.enabled);  // only actives fight
   activitySnapshot_.reserve(static_cast<std::size_t>(sc.totalPeople()));
   committed_.reserve(256);
   row_.factions.reserve(sc.factions.size());
