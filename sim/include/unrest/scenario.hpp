@@ -32,6 +32,7 @@ struct ClockDef {
   double duration = 600.0;      // s
   double startTimeOfDay = 12 * 3600.0;  // s after midnight
   double recordInterval = 1.0;  // s
+  std::string date;             // "YYYY-MM-DD" of t = 0, or empty; shown by the viewer's clock
 };
 
 struct MapDef {
