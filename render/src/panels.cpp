@@ -70,7 +70,8 @@ void Panels::drawHud(sf::RenderTarget& target, const Viewer& viewer, const Snaps
   lines.push_back({sc.title.empty() ? sc.name : sc.title, sf::Color(255, 220, 150)});
   lines.push_back({clockText(sc, s.time) + printf("   t = %.1f / %.0f s", s.time, sc.clock.duration)});
   const char* state = s.finished ? "finished" : s.paused ? "paused" : "running";
-  lines.push_back({printf("%s   speed %s (measured %.2fx)   %.0f fps", state, speedText(info.requestedSpeed).c_str(), s.speed, info.fps)});
+  lines.push_back({printf("%s   speed %s (measured %.2fx)", state, speedText(info.requestedSpeed).c_str(), s.speed) +
+                   (info.fps > 0 ? printf("   %.0f fps", info.fps) : std::string())});
 
   // Counts by faction (or population) and condition.
   bool anyFaction = false;

@@ -224,7 +224,7 @@ void PeopleLayer::drawCheckpoints(sf::RenderTarget& target, const Camera& camera
     const double len = std::hypot(cp.bx - cp.ax, cp.by - cp.ay);
     const int bands = std::max(1, static_cast<int>(std::ceil(len)));
     const double nx = len > 0 ? -(cp.by - cp.ay) / len : 0, ny = len > 0 ? (cp.bx - cp.ax) / len : 1;
-    const double half = std::max(0.6, 1.5 * camera.metresPerPixel);
+    const double half = std::max(0.25, 1.5 * camera.metresPerPixel);  // a barrier half a metre thick
     for (int b = 0; b < bands; ++b) {
       const double t0 = double(b) / bands, t1 = double(b + 1) / bands;
       const sf::Color colour = b % 2 ? kBarrierWhite : kBarrierRed;
@@ -233,14 +233,16 @@ void PeopleLayer::drawCheckpoints(sf::RenderTarget& target, const Camera& camera
         shapes_.append(sf::Vertex({float(camera.screenX(wx)), float(camera.screenY(wy))}, colour));
       }
     }
+  }
+  target.draw(shapes_);
+  for (const CheckpointView& cp : s.checkpoints) {
     text.setString(cp.name + "  queue " + std::to_string(cp.queue));
     text.setFillColor(kBarrierWhite);
     text.setOutlineColor(sf::Color::Black);
     text.setOutlineThickness(1);
-    text.setPosition(std::round(float(camera.screenX(cp.x)) + 8), std::round(float(camera.screenY(cp.y)) - 20));
+    text.setPosition(std::round(float(camera.screenX(cp.x)) + 8), std::round(float(camera.screenY(cp.y)) - 24));
     target.draw(text);
   }
-  target.draw(shapes_);
 }
 
 }  // namespace unrest::render

@@ -181,12 +181,13 @@ int runInteractive(SimRunner& runner, Viewer& viewer, const SessionOptions& opti
 }
 
 void captureScreenshot(SimRunner& runner, Viewer& viewer, std::int64_t step, const std::string& file) {
+  FrameInfo info;
+  info.requestedSpeed = runner.speed();
+  runner.setSpeed(0);  // headless: no reason to wait
   runner.start();
   runner.runTo(step);
   Snapshot snap;
   runner.waitFor(step, snap);
-  FrameInfo info;
-  info.requestedSpeed = runner.speed();
   if (!viewer.saveImage(snap, info, file)) throw std::runtime_error(file + ": cannot write the screenshot");
 }
 
@@ -194,6 +195,7 @@ int recordFrames(SimRunner& runner, Viewer& viewer, const std::string& dir, doub
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw std::runtime_error(dir + ": cannot create the frame folder (" + ec.message() + ")");
+  runner.setSpeed(0);
   runner.start();
   const double stepsPerFrame = speed / fps / runner.dt();
   Snapshot snap;

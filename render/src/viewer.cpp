@@ -108,8 +108,9 @@ void Viewer::draw(sf::RenderTarget& target, const Snapshot& s, const FrameInfo& 
   target.clear(kBackground);
   map_->draw(target, camera_);
   overlays_->draw(target, camera_, s, overlay_, navField_);
-  stats_ = people_->draw(target, camera_, s, *this, options_.detail, selected_);
+  // Names under the people: a crowd in a square matters more than the square's name.
   map_->drawLabels(target, camera_, font_);
+  stats_ = people_->draw(target, camera_, s, *this, options_.detail, selected_);
   target.setView(target.getDefaultView());
   if (options_.panels) {
     panelsLayer_->drawHud(target, *this, s, info, overlay_, navField_, world_);
