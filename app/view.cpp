@@ -138,6 +138,7 @@ int runView(const Scenario& sc, const ViewOptions& o) {
   }
   if (o.benchmarkFrames > 0) {
     const std::int64_t step = std::max<std::int64_t>(1, atStep);
+    runner.setSpeed(0);
     runner.start();
     runner.runTo(step);
     Snapshot snap;

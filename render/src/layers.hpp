@@ -40,20 +40,27 @@ private:
 class PeopleLayer {
 public:
   PeopleLayer();
+  // When `base` is given (the map as pixels, the camera's size) and the people are splatted, they are splatted onto
+  // a copy of it and the whole is drawn opaque in one pass; the caller then skips drawing the map.
   DrawStats draw(sf::RenderTarget& target, const Camera& camera, const Snapshot& s, const Viewer& viewer,
-                 PeopleDetail detail, std::optional<std::uint32_t> selected);
+                 PeopleDetail detail, std::optional<std::uint32_t> selected, const sf::Image* base = nullptr);
+  static bool splats(const Camera& camera, const Snapshot& s, PeopleDetail detail);
   // The role symbols and condition marks of the legend, drawn at (x, y) pixels with half-size h.
   void drawSymbol(sf::RenderTarget& target, float x, float y, float h, Role role, sf::Color fill,
                   std::optional<sf::Color> ring, bool injured);
 
 private:
   void addSprite(sf::VertexArray& va, float x, float y, float h, int cell, sf::Color colour) const;
-  void splat(const Camera& camera, const Snapshot& s, const Viewer& viewer, std::size_t& drawn);
+  void splat(const Camera& camera, const Snapshot& s, const Viewer& viewer, const sf::Image* base, std::size_t& drawn);
   void drawVehicles(sf::RenderTarget& target, const Camera& camera, const Snapshot& s);
   void drawCheckpoints(sf::RenderTarget& target, const Camera& camera, const Snapshot& s, const sf::Font& font);
 
   sf::Texture atlas_;
   sf::VertexArray bodies_{sf::Quads}, marks_{sf::Quads}, shapes_{sf::Quads}, lines_{sf::Lines};
+  // The symbols at n x n pixels, as coverage masks, made when first needed.
+  const std::uint8_t* mask(int n, int cell);
+  void blit(int x0, int y0, int n, int cell, sf::Color colour, int width, int height);
+  std::vector<std::vector<std::uint8_t>> masks_;
   std::vector<std::uint32_t> pixels_;  // the splat layer, RGBA
   sf::Texture splatTexture_;
 };

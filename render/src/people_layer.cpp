@@ -11,8 +11,10 @@ namespace unrest::render {
 
 namespace {
 
-constexpr int kCell = 64;  // atlas cell, pixels
+constexpr int kCell = 32;  // atlas cell, pixels: sprites are mostly smaller, so no mipmaps are needed
 constexpr int kRingCell = 4, kCrossCell = 8, kCells = 9;
+// Splatted bodies this many pixels across and more are drawn with their role's shape; smaller ones are dots.
+constexpr int kSmallestSymbol = 5;
 
 // Is (u, v) in [-1, 1]^2 (v up) inside role shape `role` scaled by `scale`?
 bool insideShape(int role, double u, double v, double scale) {
@@ -31,13 +33,14 @@ bool insideShape(int role, double u, double v, double scale) {
   return false;
 }
 
-double coverage(int cell, int px, int py) {
+// Share of pixel (px, py) of a size x size picture of atlas cell `cell` that the symbol covers.
+double coverage(int cell, int px, int py, int size) {
   // 4 x 4 samples per pixel for smooth edges.
   int hits = 0;
   for (int sy = 0; sy < 4; ++sy)
     for (int sx = 0; sx < 4; ++sx) {
-      const double u = ((px + (sx + 0.5) / 4) / kCell) * 2 - 1;
-      const double v = 1 - ((py + (sy + 0.5) / 4) / kCell) * 2;
+      const double u = ((px + (sx + 0.5) / 4) / size) * 2 - 1;
+      const double v = 1 - ((py + (sy + 0.5) / 4) / size) * 2;
       bool in = false;
       if (cell < kRingCell) {
         in = insideShape(cell, u, v, 1.0);
@@ -66,12 +69,11 @@ PeopleLayer::PeopleLayer() {
   for (int cell = 0; cell < kCells; ++cell)
     for (int py = 0; py < kCell; ++py)
       for (int px = 0; px < kCell; ++px) {
-        const double a = coverage(cell, px, py);
+        const double a = coverage(cell, px, py, kCell);
         image.setPixel(unsigned(cell * kCell + px), unsigned(py), sf::Color(255, 255, 255, std::uint8_t(std::lround(255 * a))));
       }
   atlas_.loadFromImage(image);
   atlas_.setSmooth(true);
-  atlas_.generateMipmap();
 }
 
 void PeopleLayer::addSprite(sf::VertexArray& va, float x, float y, float h, int cell, sf::Color colour) const {
@@ -112,14 +114,17 @@ Look lookOf(const Snapshot& s, std::size_t i, const Viewer& viewer) {
 bool visiblePerson(const Snapshot& s, std::size_t i) { return s.state[i] != std::uint8_t(AgentState::Exited); }
 }  // namespace
 
+bool PeopleLayer::splats(const Camera& camera, const Snapshot& s, PeopleDetail detail) {
+  const double minRadius = s.size() ? *std::min_element(s.radius.begin(), s.radius.end()) : 0.3;
+  return detail == PeopleDetail::Auto && 2.0 * minRadius / camera.metresPerPixel < kSplatBelowPixels;
+}
+
 DrawStats PeopleLayer::draw(sf::RenderTarget& target, const Camera& camera, const Snapshot& s, const Viewer& viewer,
-                            PeopleDetail detail, std::optional<std::uint32_t> selected) {
+                            PeopleDetail detail, std::optional<std::uint32_t> selected, const sf::Image* base) {
   target.setView(target.getDefaultView());
   DrawStats stats;
-  const double minRadius = s.size() ? *std::min_element(s.radius.begin(), s.radius.end()) : 0.3;
-  const bool splatting = detail == PeopleDetail::Auto && 2.0 * minRadius / camera.metresPerPixel < kSplatBelowPixels;
-  if (splatting) {
-    splat(camera, s, viewer, stats.peopleDrawn);
+  if (splats(camera, s, detail)) {
+    splat(camera, s, viewer, base, stats.peopleDrawn);
     stats.splatted = true;
     sf::VertexArray quad(sf::Quads);
     const float w = float(camera.width), h = float(camera.height);
@@ -127,7 +132,7 @@ DrawStats PeopleLayer::draw(sf::RenderTarget& target, const Camera& camera, cons
     quad.append(sf::Vertex({w, 0}, {w, 0}));
     quad.append(sf::Vertex({w, h}, {w, h}));
     quad.append(sf::Vertex({0, h}, {0, h}));
-    target.draw(quad, &splatTexture_);
+    target.draw(quad, sf::RenderStates(base ? sf::BlendNone : sf::BlendAlpha, sf::Transform(), &splatTexture_, nullptr));
   } else {
     bodies_.clear();
     marks_.clear();
@@ -166,9 +171,13 @@ DrawStats PeopleLayer::draw(sf::RenderTarget& target, const Camera& camera, cons
   return stats;
 }
 
-void PeopleLayer::splat(const Camera& camera, const Snapshot& s, const Viewer& viewer, std::size_t& drawn) {
+void PeopleLayer::splat(const Camera& camera, const Snapshot& s, const Viewer& viewer, const sf::Image* base, std::size_t& drawn) {
   const int W = camera.width, H = camera.height;
-  pixels_.assign(std::size_t(W) * std::size_t(H), 0u);
+  pixels_.resize(std::size_t(W) * std::size_t(H));
+  if (base && base->getSize() == sf::Vector2u(unsigned(W), unsigned(H)))
+    std::memcpy(pixels_.data(), base->getPixelsPtr(), pixels_.size() * 4);
+  else
+    std::fill(pixels_.begin(), pixels_.end(), 0u);
   // Two passes: calm people first, then everyone with a condition on top, so a fight shows in a calm crowd.
   for (int pass = 0; pass < 2; ++pass)
     for (std::size_t i = 0; i < s.size(); ++i) {
@@ -178,15 +187,49 @@ void PeopleLayer::splat(const Camera& camera, const Snapshot& s, const Viewer& v
       const int x0 = static_cast<int>(std::floor(camera.screenX(s.x[i]) - 0.5 * n + 0.5));
       const int y0 = static_cast<int>(std::floor(camera.screenY(s.y[i]) - 0.5 * n + 0.5));
       if (x0 + n <= 0 || y0 + n <= 0 || x0 >= W || y0 >= H) continue;
-      // At this size the condition matters more than the group: the mark's colour fills the dot.
       const Look look = lookOf(s, i, viewer);
-      const std::uint32_t c = packRgba(look.markCell >= 0 ? look.mark : look.body);
-      for (int y = std::max(0, y0); y < std::min(H, y0 + n); ++y)
-        std::fill(pixels_.begin() + std::ptrdiff_t(y) * W + std::max(0, x0), pixels_.begin() + std::ptrdiff_t(y) * W + std::min(W, x0 + n), c);
+      if (n < kSmallestSymbol) {
+        // A dot: at this size the condition matters more than the group, so the mark's colour fills it.
+        const std::uint32_t c = packRgba(look.markCell >= 0 ? look.mark : look.body);
+        for (int y = std::max(0, y0); y < std::min(H, y0 + n); ++y)
+          std::fill(pixels_.begin() + std::ptrdiff_t(y) * W + std::max(0, x0), pixels_.begin() + std::ptrdiff_t(y) * W + std::min(W, x0 + n), c);
+      } else {
+        blit(x0, y0, n, std::min<int>(s.role[i], kRoleCount - 1), look.body, W, H);
+        if (look.markCell >= 0) blit(x0, y0, n, look.markCell, look.mark, W, H);
+      }
       ++drawn;
     }
   if (splatTexture_.getSize() != sf::Vector2u(unsigned(W), unsigned(H))) splatTexture_.create(unsigned(W), unsigned(H));
   splatTexture_.update(reinterpret_cast<const sf::Uint8*>(pixels_.data()));
+}
+
+const std::uint8_t* PeopleLayer::mask(int n, int cell) {
+  if (masks_.size() <= std::size_t(n)) masks_.resize(std::size_t(n) + 1);
+  auto& m = masks_[std::size_t(n)];
+  if (m.empty()) {
+    m.resize(std::size_t(kCells) * std::size_t(n) * std::size_t(n));
+    for (int c = 0; c < kCells; ++c)
+      for (int py = 0; py < n; ++py)
+        for (int px = 0; px < n; ++px)
+          m[(std::size_t(c) * n + py) * n + px] = std::uint8_t(std::lround(255 * coverage(c, px, py, n)));
+  }
+  return m.data() + std::size_t(cell) * std::size_t(n) * std::size_t(n);
+}
+
+void PeopleLayer::blit(int x0, int y0, int n, int cell, sf::Color colour, int W, int H) {
+  const std::uint8_t* m = mask(n, cell);
+  for (int py = std::max(0, -y0); py < n && y0 + py < H; ++py) {
+    std::uint8_t* row = reinterpret_cast<std::uint8_t*>(pixels_.data() + std::ptrdiff_t(y0 + py) * W);
+    for (int px = std::max(0, -x0); px < n && x0 + px < W; ++px) {
+      const unsigned a = m[py * n + px];
+      if (a == 0) continue;
+      std::uint8_t* d = row + 4 * (x0 + px);
+      d[0] = std::uint8_t((colour.r * a + d[0] * (255 - a) + 127) / 255);
+      d[1] = std::uint8_t((colour.g * a + d[1] * (255 - a) + 127) / 255);
+      d[2] = std::uint8_t((colour.b * a + d[2] * (255 - a) + 127) / 255);
+      d[3] = std::max<std::uint8_t>(d[3], std::uint8_t(a));
+    }
+  }
 }
 
 void PeopleLayer::drawVehicles(sf::RenderTarget& target, const Camera& camera, const Snapshot& s) {

@@ -105,12 +105,22 @@ void Viewer::draw(sf::RenderTarget& target, const Snapshot& s, const FrameInfo& 
         camera_.centreY = s.y[i];
       }
   }
-  target.clear(kBackground);
-  map_->draw(target, camera_);
-  overlays_->draw(target, camera_, s, overlay_, navField_);
-  // Names under the people: a crowd in a square matters more than the square's name.
-  map_->drawLabels(target, camera_, font_);
-  stats_ = people_->draw(target, camera_, s, *this, options_.detail, selected_);
+  refreshBackground();
+  target.setView(target.getDefaultView());
+  const bool merge = overlay_ == Overlay::None && PeopleLayer::splats(camera_, s, options_.detail);
+  if (merge) {
+    // People splatted straight onto the map's pixels: one opaque pass for both.
+    if (!backgroundImageValid_) {
+      backgroundImage_ = background_->getTexture().copyToImage();
+      backgroundImageValid_ = true;
+    }
+    stats_ = people_->draw(target, camera_, s, *this, options_.detail, selected_, &backgroundImage_);
+  } else {
+    sf::Sprite map(background_->getTexture());
+    target.draw(map, sf::BlendNone);
+    overlays_->draw(target, camera_, s, overlay_, navField_);
+    stats_ = people_->draw(target, camera_, s, *this, options_.detail, selected_);
+  }
   target.setView(target.getDefaultView());
   if (options_.panels) {
     panelsLayer_->drawHud(target, *this, s, info, overlay_, navField_, world_);
@@ -122,6 +132,26 @@ void Viewer::draw(sf::RenderTarget& target, const Snapshot& s, const FrameInfo& 
     if (selected_) panelsLayer_->drawInspector(target, *this, s, *selected_, world_);
   }
   if (help_) panelsLayer_->drawHelp(target);
+}
+
+void Viewer::refreshBackground() {
+  const Camera& c = camera_;
+  const Camera& b = backgroundCamera_;
+  if (backgroundValid_ && c.centreX == b.centreX && c.centreY == b.centreY && c.metresPerPixel == b.metresPerPixel &&
+      c.width == b.width && c.height == b.height)
+    return;
+  if (!background_) background_ = std::make_unique<sf::RenderTexture>();
+  if (background_->getSize() != sf::Vector2u(unsigned(c.width), unsigned(c.height)) &&
+      !background_->create(unsigned(c.width), unsigned(c.height)))
+    throw std::runtime_error("cannot create an offscreen image of " + std::to_string(c.width) + " x " + std::to_string(c.height) + " pixels");
+  background_->clear(kBackground);
+  map_->draw(*background_, c);
+  // Names under the people: a crowd in a square matters more than the square's name.
+  map_->drawLabels(*background_, c, font_);
+  background_->display();
+  backgroundCamera_ = c;
+  backgroundValid_ = true;
+  backgroundImageValid_ = false;
 }
 
 bool Viewer::saveImage(const Snapshot& snapshot, const FrameInfo& info, const std::string& file) {

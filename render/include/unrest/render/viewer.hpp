@@ -10,7 +10,9 @@
 #include "unrest/world.hpp"
 
 #include <SFML/Graphics/Font.hpp>
+#include <SFML/Graphics/Image.hpp>
 #include <SFML/Graphics/RenderTarget.hpp>
+#include <SFML/Graphics/RenderTexture.hpp>
 
 #include <cstdint>
 #include <memory>
@@ -25,13 +27,14 @@ const char* overlayName(Overlay o);
 
 enum class ColourBy { Faction, Population };
 
-// How people are drawn. Sprites: one textured quad per person in a vertex array, shaped by role, with a ring for
-// the condition. Auto: the same, except that when bodies are under kSplatBelowPixels across, people are splatted
-// into one screen-sized layer on the CPU and drawn as a single quad: a software OpenGL rasteriser pays about half a
-// microsecond per primitive, so 100,000 quads cannot make 30 frames per second there, and at that size the shapes
-// could not be told apart anyway.
+// How people are drawn. Sprites: one textured quad per person in a vertex array (two draw calls for the whole
+// crowd), shaped by role, with a ring for the condition. Auto: the same when bodies are kSplatBelowPixels across
+// or more (then few people fit on the screen); below that the same symbols are blended into one screen-sized
+// layer on the CPU and drawn as a single quad. Under a software OpenGL rasteriser (Mesa's llvmpipe, as under
+// Xvfb) every primitive costs about a microsecond and every textured pixel is paid for, so 100,000 quads make
+// under 10 frames per second on two cores, where the CPU layer makes more than 30.
 enum class PeopleDetail { Auto, Sprites };
-constexpr double kSplatBelowPixels = 4.0;
+constexpr double kSplatBelowPixels = 12.0;
 
 struct ViewerOptions {
   int width = 1280, height = 800;
@@ -118,6 +121,13 @@ private:
   bool legend_ = true, help_ = false, follow_ = false;
   std::optional<std::uint32_t> selected_;
   DrawStats stats_;
+  // The map and its labels drawn once for the current camera (a software rasteriser pays for every textured
+  // pixel every frame; a plain copy is cheap), and the same as pixels for splatting people onto.
+  void refreshBackground();
+  std::unique_ptr<sf::RenderTexture> background_;
+  Camera backgroundCamera_;
+  bool backgroundValid_ = false, backgroundImageValid_ = false;
+  sf::Image backgroundImage_;
   std::unique_ptr<MapLayer> map_;
   std::unique_ptr<PeopleLayer> people_;
   std::unique_ptr<OverlayLayer> overlays_;
