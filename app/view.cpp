@@ -12,6 +12,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <stdexcept>
 
@@ -102,6 +103,11 @@ int runView(const Scenario& sc, const ViewOptions& o) {
   const std::int64_t atStep = o.at.empty() ? -1 : stepAt(sc, "--at", o.at);
   const std::int64_t untilStep = o.until.empty() ? static_cast<std::int64_t>(std::llround(sc.clock.duration / sc.clock.dt)) : stepAt(sc, "--until", o.until);
 
+  if (!displayAvailable()) {
+    const char* display = std::getenv("DISPLAY");
+    fail(std::string("no X display to draw on (DISPLAY is ") + (display ? "'" + std::string(display) + "'" : "not set") +
+         "); on a machine without a screen run it under Xvfb: xvfb-run -a unrest view ...");
+  }
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
   omp_set_num_threads(threads);
   const World world(sc);

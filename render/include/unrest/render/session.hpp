@@ -11,6 +11,9 @@
 
 namespace unrest::render {
 
+// True when an X display (a desktop, or Xvfb) can be opened; drawing needs one, even offscreen.
+bool displayAvailable();
+
 // The speeds the + and - keys step through; 0 is as fast as the machine can.
 inline constexpr double kSpeeds[] = {0.25, 0.5, 1, 2, 4, 8, 16, 32, 64, 128, 256, 0};
 
