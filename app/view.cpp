@@ -73,6 +73,7 @@ void addViewOptions(CLI::App& cmd, ViewOptions& o) {
   cmd.add_option("--center", o.center, "Map point at the centre of the view, X,Y in metres (default: the whole map)");
   cmd.add_option("--width", o.width, "Metres shown across the view (default: the whole map)")->check(CLI::PositiveNumber);
   cmd.add_option("--overlay", o.overlay, "Overlay at the start")->check(CLI::IsMember({"none", "density", "pressure", "fear", "navigation"}));
+  cmd.add_option("--destination", o.destination, "Zone whose navigation field the navigation overlay shows (keys n, b)");
   cmd.add_flag("--paused", o.paused, "Start paused");
   cmd.add_flag("--exit-at-end", o.exitAtEnd, "Close the window when the run ends");
   cmd.add_flag("--hide-panels", o.hidePanels, "No HUD, feed, legend (the tab key toggles them)");
@@ -111,6 +112,16 @@ int runView(const Scenario& sc, const ViewOptions& o) {
   const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
   omp_set_num_threads(threads);
   const World world(sc);
+  int field = 0;
+  if (!o.destination.empty()) {
+    const int zone = sc.zoneIndex(o.destination);
+    field = zone >= 0 ? world.fieldForZone(zone) : -1;
+    if (field < 0) {
+      std::string names;
+      for (std::size_t f = 0; f < world.fieldCount(); ++f) names += (f ? ", " : "") + sc.map.zones[world.field(int(f)).zone].name;
+      fail("--destination " + o.destination + ": no population walks to such a zone (expected one of: " + names + ")");
+    }
+  }
   const std::string outDir = o.out.empty() ? (std::filesystem::path("out") / sc.name).string() : o.out;
   SimRunner runner(sc, world, threads, outDir);
   runner.setSpeed(speed);
@@ -130,6 +141,7 @@ int runView(const Scenario& sc, const ViewOptions& o) {
                                                       {"navigation", Overlay::Navigation}};
   for (const auto& [name, overlay] : overlays)
     if (o.overlay == name) viewer.setOverlay(overlay);
+  viewer.setNavigationField(field);
 
   if (!o.screenshot.empty()) {
     captureScreenshot(runner, viewer, atStep, o.screenshot);

@@ -18,6 +18,7 @@ struct ViewOptions {
   double width = 0;    // metres across
   bool paused = false, exitAtEnd = false, hidePanels = false;
   std::string overlay = "none";
+  std::string destination;  // zone whose navigation field the overlay shows
   std::string screenshot, at;
   std::string record, until;
   double fps = 25;

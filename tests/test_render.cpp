@@ -51,6 +51,15 @@ struct Picture {
   }
 };
 
+Picture drawn(Viewer& viewer, const Snapshot& s, const std::string& name) {
+  const auto file = (tempDir() / name).string();
+  Picture pic;
+  REQUIRE(viewer.saveImage(s, {}, file));
+  REQUIRE(pic.image.loadFromFile(file));
+  pic.camera = viewer.camera();
+  return pic;
+}
+
 std::string withoutPerformance(const std::string& summary) {
   std::istringstream in(summary);
   std::string line, out;
@@ -163,11 +172,9 @@ TEST_CASE("Roles are told apart by shape, conditions by marks, and vehicles and 
   scene.s.vehicles.push_back({VehicleView::Kind::Car, 14.0f, 10.0f, float(M_PI / 2), 3.0f, 1.0f});
   scene.s.checkpoints.push_back({"cp", 6, 8.5, 6, 8.5, 9, 8.5, 12});
   scene.s.step = 1;
-  const auto file = (tempDir() / "render_roles.png").string();
-  REQUIRE(viewer.saveImage(scene.s, {}, file));
-  Picture pic;
-  REQUIRE(pic.image.loadFromFile(file));
-  pic.camera = viewer.camera();
+  const Picture pic = drawn(viewer, scene.s, "render_roles.png");
+  REQUIRE(!viewer.lastStats().splatted);
+  CHECK(viewer.lastStats().quads == 7 + 3);  // a body each, and the marks of the injured, fighting and fleeing
   const sf::Color body = categoryColour(0);
   const double r = 0.3;
 
@@ -194,6 +201,29 @@ TEST_CASE("Roles are told apart by shape, conditions by marks, and vehicles and 
   CHECK(near(pic.at(7.5, 8.5), kBarrierWhite));
 }
 
+TEST_CASE("Small bodies, splatted on the CPU, keep their colours and marks", "[render]") {
+  const Scenario sc = openSquare();
+  const World world(sc);
+  Viewer viewer(sc, world, {800, 400, false, PeopleDetail::Auto, {}});
+  viewer.lookAt(10, 10, 40);  // 20 px per metre: bodies of radius 0.25 m are 10 px across, under the sprite threshold
+  HandMadeScene scene;
+  scene.person(6, 11, Role::Civilian, Condition::Calm, 0.25f);
+  scene.person(8, 11, Role::Police, Condition::Calm, 0.25f, 1);
+  scene.person(10, 11, Role::Civilian, Condition::Injured, 0.25f);
+  scene.person(12, 11, Role::Civilian, Condition::Fighting, 0.25f);
+  scene.s.step = 1;
+  const Picture pic = drawn(viewer, scene.s, "render_splat.png");
+  REQUIRE(viewer.lastStats().splatted);
+  CHECK(viewer.lastStats().peopleDrawn == 4);
+  CHECK(near(pic.at(6, 11), categoryColour(0)));
+  CHECK(near(pic.at(8, 11), categoryColour(1)));
+  CHECK(near(pic.at(8 + 0.15, 11 + 0.15), categoryColour(1), 12));  // the square's corner
+  CHECK(near(pic.at(10, 11), kInjuredMark, 12));
+  CHECK(near(pic.at(12, 11), categoryColour(0), 12));
+  CHECK(near(pic.at(12 + 0.175, 11), conditionRing(Condition::Fighting), 40));
+  CHECK(near(pic.at(9, 11), kStreet));
+}
+
 TEST_CASE("The density overlay colours a cell by people per square metre", "[render]") {
   const Scenario sc = openSquare();  // density cells of 2 m
   const World world(sc);
@@ -205,11 +235,7 @@ TEST_CASE("The density overlay colours a cell by people per square metre", "[ren
   for (int j = 0; j < 4; ++j)
     for (int i = 0; i < 4; ++i) scene.person(10.25f + 0.5f * i, 10.25f + 0.5f * j, Role::Civilian, Condition::Calm, 0.1f);
   scene.s.step = 1;
-  const auto file = (tempDir() / "render_density.png").string();
-  REQUIRE(viewer.saveImage(scene.s, {}, file));
-  Picture pic;
-  REQUIRE(pic.image.loadFromFile(file));
-  pic.camera = viewer.camera();
+  const Picture pic = drawn(viewer, scene.s, "render_density.png");
   // Between the people the overlay shows: the heat colour of 4/7 of the scale (Fruin's 7 /m²) over the street.
   const sf::Color heat = heatColour(4.0 / 7.0);
   const double alpha = 190.0 / 255.0;

@@ -125,9 +125,11 @@ void MapLayer::draw(sf::RenderTarget& target, const Camera& camera) {
 void MapLayer::drawLabels(sf::RenderTarget& target, const Camera& camera, const sf::Font& font) {
   target.setView(target.getDefaultView());
   std::vector<sf::FloatRect> placed;
+  // Outlined text without a box: readable over any ground, and it hides only the people under its strokes.
   sf::Text text("", font, 12);
-  sf::RectangleShape box;
-  box.setFillColor(sf::Color(0, 0, 0, 140));
+  text.setFillColor(kZoneOutline);
+  text.setOutlineColor(sf::Color(0, 0, 0, 200));
+  text.setOutlineThickness(1.5f);
   for (const Label& l : labels_) {
     if (l.extent / camera.metresPerPixel < 24) continue;  // too small on screen to name
     const float sx = float(camera.screenX(l.x)), sy = float(camera.screenY(l.y));
@@ -137,11 +139,7 @@ void MapLayer::drawLabels(sf::RenderTarget& target, const Camera& camera, const 
     if (r.left + r.width < 0 || r.top + r.height < 0 || r.left > camera.width || r.top > camera.height) continue;
     if (std::any_of(placed.begin(), placed.end(), [&](const sf::FloatRect& p) { return p.intersects(r); })) continue;
     placed.push_back(r);
-    box.setPosition(r.left, r.top);
-    box.setSize({r.width, r.height});
-    target.draw(box);
     text.setPosition(std::round(r.left + 3 - b.left), std::round(r.top + 4 - b.top));
-    text.setFillColor(kZoneOutline);
     target.draw(text);
   }
 }

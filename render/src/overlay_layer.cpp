@@ -15,19 +15,8 @@ constexpr std::uint8_t kOverlayAlpha = 190;
 }  // namespace
 
 OverlayLayer::OverlayLayer(const Scenario& scenario, const World& world) : scenario_(scenario), world_(world) {
-  const Grid& g = world.grid();
-  cells_.h = scenario.output.densityCell;
-  cells_.origin = g.origin;
-  cells_.nx = std::max(1, static_cast<int>(std::ceil(g.nx * g.h / cells_.h)));
-  cells_.ny = std::max(1, static_cast<int>(std::ceil(g.ny * g.h / cells_.h)));
-  walkableArea_.assign(cells_.size(), 0.0);
-  for (int j = 0; j < g.ny; ++j)
-    for (int i = 0; i < g.nx; ++i)
-      if (world.walkable(g.index(i, j))) {
-        const Vec2 c = g.centre(i, j);
-        walkableArea_[cells_.index(std::clamp(cells_.cellX(c.x()), 0, cells_.nx - 1),
-                                   std::clamp(cells_.cellY(c.y()), 0, cells_.ny - 1))] += g.h * g.h;
-      }
+  cells_ = coarseCells(world.grid(), scenario.output.densityCell);
+  walkableArea_ = walkableAreaPerCell(world, cells_);
   sum_.assign(cells_.size(), 0.0f);
   count_.assign(cells_.size(), 0u);
   cellImage_.create(unsigned(cells_.nx), unsigned(cells_.ny), sf::Color::Transparent);
@@ -78,8 +67,10 @@ void OverlayLayer::updateCells(const Snapshot& s, Overlay overlay) {
         if (overlay == Overlay::Pressure) value = sum_[c];
         if (overlay == Overlay::Fear) value = sum_[c] / count_[c];
       }
-      cellImage_.setPixel(unsigned(i), unsigned(cells_.ny - 1 - j),
-                          value > 0 ? heatColour(value / sc.top, kOverlayAlpha) : sf::Color::Transparent);
+      // Faint where values are low, so a sparse crowd does not hide the map and a dense one stands out.
+      const double t = value / sc.top;
+      const auto alpha = static_cast<std::uint8_t>(kOverlayAlpha * std::min(1.0, 0.25 + 3.0 * t));
+      cellImage_.setPixel(unsigned(i), unsigned(cells_.ny - 1 - j), value > 0 ? heatColour(t, alpha) : sf::Color::Transparent);
     }
   cellTexture_.update(cellImage_);
 }

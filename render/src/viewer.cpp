@@ -121,6 +121,7 @@ void Viewer::draw(sf::RenderTarget& target, const Snapshot& s, const FrameInfo& 
     overlays_->draw(target, camera_, s, overlay_, navField_);
     stats_ = people_->draw(target, camera_, s, *this, options_.detail, selected_);
   }
+  map_->drawLabels(target, camera_, font_);
   target.setView(target.getDefaultView());
   if (options_.panels) {
     panelsLayer_->drawHud(target, *this, s, info, overlay_, navField_, world_);
@@ -146,8 +147,6 @@ void Viewer::refreshBackground() {
     throw std::runtime_error("cannot create an offscreen image of " + std::to_string(c.width) + " x " + std::to_string(c.height) + " pixels");
   background_->clear(kBackground);
   map_->draw(*background_, c);
-  // Names under the people: a crowd in a square matters more than the square's name.
-  map_->drawLabels(*background_, c, font_);
   background_->display();
   backgroundCamera_ = c;
   backgroundValid_ = true;

@@ -84,6 +84,7 @@ public:
   void setOverlay(Overlay o) { overlay_ = o; }
   // Which destination's navigation field the Navigation overlay shows (index into the world's fields).
   void cycleNavigationField(int delta);
+  void setNavigationField(int field) { navField_ = field; }
   int navigationField() const { return navField_; }
   ColourBy colourBy() const { return colourBy_; }
   void setColourBy(ColourBy c) { colourBy_ = c; }
