@@ -1,6 +1,7 @@
 #include "unrest/render/runner.hpp"
 
 #include <algorithm>
+#include <utility>
 
 namespace unrest::render {
 
@@ -18,14 +19,29 @@ SimRunner::SimRunner(const Scenario& scenario, const World& world, int threads, 
   publish(false);  // the empty street before the first step
 }
 
-SimRunner::~SimRunner() { stop(); }
+SimRunner::~SimRunner() {
+  try {
+    stop();
+  } catch (...) {  // reported by an explicit stop() on every normal path
+  }
+}
 
 void SimRunner::start() {
   std::lock_guard lock(mutex_);
   if (started_) return;
   started_ = true;
   reanchor();
-  thread_ = std::thread([this] { loop(); });
+  thread_ = std::thread([this] {
+    try {
+      loop();
+    } catch (...) {  // an output that cannot be written: hand it to whoever stops the runner
+      std::lock_guard lock(mutex_);
+      error_ = std::current_exception();
+      outputsClosed_ = true;
+      latestFinished_ = true;
+      published_.notify_all();
+    }
+  });
 }
 
 void SimRunner::reanchor() {
@@ -95,6 +111,7 @@ void SimRunner::stop() {
     wake_.notify_all();
   }
   if (thread_.joinable()) thread_.join();
+  if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
   if (!outputsClosed_) {  // never started, or the thread left before closing them
     finishOutputs();
     publish(true);

@@ -15,6 +15,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <deque>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -53,6 +54,7 @@ public:
   // Blocks until a snapshot of step >= `step` (or of the finished run) is published, and takes it.
   void waitFor(std::int64_t step, Snapshot& out);
   // Stops stepping, writes summary.json (completed: false unless the run had ended) and joins the thread.
+  // Rethrows what the simulation thread could not handle (an output that cannot be written).
   void stop();
 
   const Simulation& simulationForSetup() const { return *sim_; }  // read only before start()
@@ -77,6 +79,7 @@ private:
   std::condition_variable wake_;       // to the simulation thread: controls changed
   std::condition_variable published_;  // to readers: a snapshot was published
   bool paused_ = true, stop_ = false, started_ = false, outputsClosed_ = false;
+  std::exception_ptr error_;
   int stepRequests_ = 0;
   double speed_ = 1.0;
   std::int64_t holdStep_ = -1;
