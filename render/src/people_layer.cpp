@@ -14,7 +14,7 @@ namespace {
 constexpr int kCell = 32;  // atlas cell, pixels: sprites are mostly smaller, so no mipmaps are needed
 constexpr int kRingCell = 4, kCrossCell = 8, kCells = 9;
 // Splatted bodies this many pixels across and more are drawn with their role's shape; smaller ones are dots.
-constexpr int kSmallestSymbol = 5;
+constexpr int kSmallestSymbol = 3;
 
 // Is (u, v) in [-1, 1]^2 (v up) inside role shape `role` scaled by `scale`?
 bool insideShape(int role, double u, double v, double scale) {
