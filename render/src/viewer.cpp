@@ -154,11 +154,12 @@ void Viewer::refreshBackground() {
 }
 
 bool Viewer::saveImage(const Snapshot& snapshot, const FrameInfo& info, const std::string& file) {
-  sf::RenderTexture canvas;
-  if (!canvas.create(unsigned(camera_.width), unsigned(camera_.height))) return false;
-  draw(canvas, snapshot, info);
-  canvas.display();
-  return canvas.getTexture().copyToImage().saveToFile(file);
+  const sf::Vector2u size(unsigned(camera_.width), unsigned(camera_.height));
+  if (!canvas_) canvas_ = std::make_unique<sf::RenderTexture>();
+  if (canvas_->getSize() != size && !canvas_->create(size.x, size.y)) return false;
+  draw(*canvas_, snapshot, info);
+  canvas_->display();
+  return canvas_->getTexture().copyToImage().saveToFile(file);
 }
 
 }  // namespace unrest::render

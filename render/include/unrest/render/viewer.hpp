@@ -129,6 +129,7 @@ private:
   Camera backgroundCamera_;
   bool backgroundValid_ = false, backgroundImageValid_ = false;
   sf::Image backgroundImage_;
+  std::unique_ptr<sf::RenderTexture> canvas_;  // for saveImage
   std::unique_ptr<MapLayer> map_;
   std::unique_ptr<PeopleLayer> people_;
   std::unique_ptr<OverlayLayer> overlays_;
