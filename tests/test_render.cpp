@@ -311,3 +311,25 @@ TEST_CASE("A run stopped from the viewer keeps its outputs and says it did not c
   const std::string metrics = readFile(std::filesystem::path(dir) / "metrics.csv");
   CHECK(metrics.find("\n2.000,") != std::string::npos);  // the row at the stop, 2 s
 }
+
+TEST_CASE("Clicking on a person picks them, and the follow camera keeps them in the middle", "[render]") {
+  const Scenario sc = openSquare();
+  const World world(sc);
+  Viewer viewer(sc, world, {800, 400, true, PeopleDetail::Auto, {}});
+  viewer.lookAt(10, 10, 20);  // 40 px per metre
+  HandMadeScene scene;
+  scene.person(8, 10, Role::Civilian, Condition::Calm);
+  scene.person(12, 10, Role::Police, Condition::Calm);
+  scene.s.step = 1;
+  const Camera& c = viewer.camera();
+  CHECK(viewer.pick(scene.s, c.screenX(12.1), c.screenY(9.9)) == std::optional<std::uint32_t>(1));
+  CHECK(viewer.pick(scene.s, c.screenX(8), c.screenY(10)) == std::optional<std::uint32_t>(0));
+  CHECK_FALSE(viewer.pick(scene.s, c.screenX(10), c.screenY(10)).has_value());
+
+  viewer.select(1u);
+  viewer.setFollow(true);
+  scene.s.x[1] = 15;  // the police officer walks east
+  const Picture pic = drawn(viewer, scene.s, "render_follow.png");
+  CHECK(viewer.camera().centreX == Approx(15));
+  CHECK(near(pic.image.getPixel(400, 200), categoryColour(0)));  // in the middle of the picture
+}
