@@ -1,5 +1,7 @@
 // unrest: the command line. Every user error ends here as one clear message and a non-zero exit code.
 #include "run_lattice.hpp"
+#include "view.hpp"
+
 #include "unrest/output.hpp"
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
@@ -148,6 +150,10 @@ int main(int argc, char** argv) {
   run->add_flag("--profile", opt.profile, "Print the time spent in each pipeline stage");
   CLI::App* check = app.add_subcommand("check", "Validate a scenario without running it");
   addScenarioOptions(check);
+  unrest::app::ViewOptions viewOptions;
+  CLI::App* view = app.add_subcommand("view", "Watch a scenario in a window (or capture it headless); writes the outputs of run");
+  addScenarioOptions(view);
+  unrest::app::addViewOptions(*view, viewOptions);
 
   try {
     app.parse(argc, argv);
@@ -156,6 +162,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*check) return runCheck(opt);
+    if (*view) return unrest::app::runView(load(opt.scenario, opt.overrides, opt.seed), viewOptions);
     return runSimulation(opt);
   } catch (const unrest::ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());

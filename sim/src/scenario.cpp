@@ -115,6 +115,11 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
       else
         *target = *parsed;
     }
+    if (const YamlNode* d = c.get("date")) {
+      sc.clock.date = c.stringValue(*d, "clock.date", "");
+      if (d->kind == YamlNode::Kind::Scalar && !parseDate(sc.clock.date))
+        checker.error(d->where, "clock.date", MapReader::describe(*d) + " is not a date (expected \"YYYY-MM-DD\")");
+    }
     if (sc.clock.recordInterval < sc.clock.dt)
       checker.error(c.where(), "clock.record_interval", "shorter than dt (expected record_interval >= dt)");
     if (sc.clock.dt > 0 && sc.clock.duration / sc.clock.dt > 1e10)

@@ -103,18 +103,8 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   spawnHead_.assign(cells_.buckets(), -1);
   spawnNext_.reserve(total);
 
-  densityGrid_.h = scenario.output.densityCell;
-  densityGrid_.origin = g.origin;
-  densityGrid_.nx = std::max(1, static_cast<int>(std::ceil(g.nx * g.h / densityGrid_.h)));
-  densityGrid_.ny = std::max(1, static_cast<int>(std::ceil(g.ny * g.h / densityGrid_.h)));
-  densityArea_.assign(densityGrid_.size(), 0.0);
-  for (int j = 0; j < g.ny; ++j)
-    for (int i = 0; i < g.nx; ++i)
-      if (world.walkable(g.index(i, j))) {
-        const Vec2 c = g.centre(i, j);
-        densityArea_[densityGrid_.index(std::clamp(densityGrid_.cellX(c.x()), 0, densityGrid_.nx - 1),
-                                        std::clamp(densityGrid_.cellY(c.y()), 0, densityGrid_.ny - 1))] += g.h * g.h;
-      }
+  densityGrid_ = coarseCells(g, scenario.output.densityCell);
+  densityArea_ = walkableAreaPerCell(world, densityGrid_);
   densityCount_.assign(densityGrid_.size(), 0);
   densitySumVx_.assign(densityGrid_.size(), 0.0);
   densitySumVy_.assign(densityGrid_.size(), 0.0);

@@ -517,4 +517,25 @@ std::size_t World::memoryBytes() const {
   return bytes;
 }
 
+Grid coarseCells(const Grid& fine, double side) {
+  Grid cells;
+  cells.h = side;
+  cells.origin = fine.origin;
+  cells.nx = std::max(1, static_cast<int>(std::ceil(fine.nx * fine.h / side)));
+  cells.ny = std::max(1, static_cast<int>(std::ceil(fine.ny * fine.h / side)));
+  return cells;
+}
+
+std::vector<double> walkableAreaPerCell(const World& world, const Grid& cells) {
+  const Grid& g = world.grid();
+  std::vector<double> area(cells.size(), 0.0);
+  for (int j = 0; j < g.ny; ++j)
+    for (int i = 0; i < g.nx; ++i)
+      if (world.walkable(g.index(i, j))) {
+        const Vec2 c = g.centre(i, j);
+        area[cells.index(std::clamp(cells.cellX(c.x()), 0, cells.nx - 1), std::clamp(cells.cellY(c.y()), 0, cells.ny - 1))] += g.h * g.h;
+      }
+  return area;
+}
+
 }  // namespace unrest

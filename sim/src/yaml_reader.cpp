@@ -172,4 +172,16 @@ std::optional<double> parseTimeOfDay(const std::string& text) {
   return h * 3600.0 + m * 60.0 + s;
 }
 
+std::optional<std::chrono::year_month_day> parseDate(const std::string& text) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  char c1 = 0, c2 = 0;
+  std::istringstream in(text);
+  in >> y >> c1 >> m >> c2 >> d;
+  if (!in || c1 != '-' || c2 != '-' || in.peek() != EOF || text.size() != 10) return std::nullopt;
+  const std::chrono::year_month_day date{std::chrono::year(y), std::chrono::month(m), std::chrono::day(d)};
+  if (!date.ok()) return std::nullopt;
+  return date;
+}
+
 }  // namespace unrest

@@ -35,6 +35,7 @@ struct ClockDef {
   double recordInterval = 1.0;  // s
   double sunset = 19 * 3600.0;  // time of day night begins (looting happens at night)
   double sunrise = 7 * 3600.0;  // time of day night ends
+  std::string date;             // "YYYY-MM-DD" of t = 0, or empty; shown by the viewer's clock
 };
 
 struct MapDef {

@@ -120,6 +120,11 @@ private:
   std::vector<NavigationField> fields_;
 };
 
+// Square cells of side `side` laid over the world's raster from the same origin (the density cells of the metrics
+// and the viewer), and the walkable area in each, m².
+Grid coarseCells(const Grid& fine, double side);
+std::vector<double> walkableAreaPerCell(const World& world, const Grid& cells);
+
 // Fast marching (Sethian 1996) from the seed cells over a cost field (cost = 1/speed per metre); blocked cells
 // have cost <= 0. Returns arrival times; exposed for tests.
 std::vector<float> fastMarching(const Grid& grid, const std::vector<float>& cost, const std::vector<std::int32_t>& seeds);

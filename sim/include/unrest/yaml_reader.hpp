@@ -8,6 +8,7 @@
 #include "unrest/yaml_tree.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
@@ -230,5 +231,7 @@ Distribution readDistribution(Checker& checker, const YamlNode& node, const std:
                               const Distribution& fallback, Range range, const std::string& unit);
 // "HH:MM" or "HH:MM:SS" as seconds after midnight.
 std::optional<double> parseTimeOfDay(const std::string& text);
+// "YYYY-MM-DD", a real calendar date.
+std::optional<std::chrono::year_month_day> parseDate(const std::string& text);
 
 }  // namespace unrest

@@ -1,0 +1,190 @@
+// `unrest view`: the scenario in a window (or captured headless), simulated beside the drawing by a worker thread
+// that writes the same outputs as `unrest run`.
+#include "view.hpp"
+
+#include "unrest/render/session.hpp"
+#include "unrest/world.hpp"
+#include "unrest/yaml_reader.hpp"
+
+#include <omp.h>
+
+#include <atomic>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <stdexcept>
+
+namespace unrest::app {
+
+namespace {
+
+std::atomic<bool> gViewStop{false};
+void onViewSignal(int) { gViewStop = true; }
+
+[[noreturn]] void fail(const std::string& what) { throw std::runtime_error(what); }
+
+// Seconds after the start: a number of seconds, or a time of day "HH:MM[:SS]" (the first time the clock shows it).
+double parseRunTime(const Scenario& sc, const std::string& option, const std::string& text) {
+  try {
+    std::size_t used = 0;
+    const double t = std::stod(text, &used);
+    if (used == text.size() && t >= 0 && std::isfinite(t)) return t;
+  } catch (const std::exception&) {
+  }
+  if (auto tod = parseTimeOfDay(text)) {
+    double t = *tod - sc.clock.startTimeOfDay;
+    if (t < 0) t += 86400.0;
+    return t;
+  }
+  fail(option + " " + text + ": not a time (expected seconds after the start, or a time of day HH:MM[:SS])");
+}
+
+std::int64_t stepAt(const Scenario& sc, const std::string& option, const std::string& text) {
+  const double t = parseRunTime(sc, option, text);
+  if (t > sc.clock.duration + 1e-9) {
+    char buf[160];
+    std::snprintf(buf, sizeof buf, "%s %s: after the end of the run (%.0f s after the start, clock.duration is %.0f s)",
+                  option.c_str(), text.c_str(), t, sc.clock.duration);
+    fail(buf);
+  }
+  return static_cast<std::int64_t>(std::llround(t / sc.clock.dt));
+}
+
+double parseSpeed(const std::string& text) {
+  if (text == "max") return 0.0;
+  try {
+    std::size_t used = 0;
+    const double v = std::stod(text, &used);
+    if (used == text.size() && v > 0 && std::isfinite(v)) return v;
+  } catch (const std::exception&) {
+  }
+  fail("--speed " + text + ": expected a number > 0 (simulated seconds per second) or max");
+}
+
+}  // namespace
+
+void addViewOptions(CLI::App& cmd, ViewOptions& o) {
+  cmd.add_option("--threads", o.threads, "Simulation threads (default: all cores); results do not depend on it")->check(CLI::Range(1, 1024));
+  cmd.add_option("--out", o.out, "Output directory (default: out/<scenario name>), as for run");
+  cmd.add_option("--speed", o.speed, "Simulated seconds per second, or max (default 1; keys + and - change it)");
+  cmd.add_option("--size", o.size, "Window or image size in pixels, WIDTHxHEIGHT (default 1280x800)");
+  cmd.add_option("--center", o.center, "Map point at the centre of the view, X,Y in metres (default: the whole map)");
+  cmd.add_option("--width", o.width, "Metres shown across the view (default: the whole map)")->check(CLI::PositiveNumber);
+  cmd.add_option("--overlay", o.overlay, "Overlay at the start")->check(CLI::IsMember({"none", "density", "pressure", "fear", "navigation"}));
+  cmd.add_option("--destination", o.destination, "Zone whose navigation field the navigation overlay shows (keys n, b)");
+  cmd.add_flag("--paused", o.paused, "Start paused");
+  cmd.add_flag("--exit-at-end", o.exitAtEnd, "Close the window when the run ends");
+  cmd.add_flag("--hide-panels", o.hidePanels, "No HUD, feed, legend (the tab key toggles them)");
+  cmd.add_option("--screenshot", o.screenshot, "Headless: write a PNG of the moment --at and exit");
+  cmd.add_option("--at", o.at, "Time of --screenshot or --benchmark-frames: seconds after the start, or HH:MM[:SS]");
+  cmd.add_option("--record", o.record, "Headless: write a PNG sequence (and video.mp4 when ffmpeg is installed) to DIR");
+  cmd.add_option("--fps", o.fps, "Frames per second of --record (default 25); each frame is speed/fps simulated seconds")->check(CLI::Range(0.01, 1000.0));
+  cmd.add_option("--until", o.until, "End of --record (default: the end of the run)");
+  cmd.add_option("--benchmark-frames", o.benchmarkFrames, "Time N frames of drawing alone (the simulation held at --at) and print a JSON line")->check(CLI::Range(1, 1000000));
+  cmd.add_option("--detail", o.detail, "People as sprites always, or auto (splat bodies under 4 px)")->check(CLI::IsMember({"auto", "sprites"}));
+}
+
+int runView(const Scenario& sc, const ViewOptions& o) {
+  using namespace unrest::render;
+  if (!o.screenshot.empty() + !o.record.empty() + (o.benchmarkFrames > 0) > 1)
+    fail("--screenshot, --record and --benchmark-frames do not go together (choose one)");
+  if (!o.at.empty() && o.screenshot.empty() && o.benchmarkFrames == 0) fail("--at goes with --screenshot or --benchmark-frames");
+  if (!o.until.empty() && o.record.empty()) fail("--until goes with --record");
+  if (!o.screenshot.empty() && o.at.empty()) fail("--screenshot needs --at TIME");
+  const double speed = parseSpeed(o.speed);
+  if (!o.record.empty() && speed <= 0) fail("--record needs a finite --speed (each frame is speed/fps simulated seconds)");
+  int width = 0, height = 0;
+  char x = 0;
+  if (std::sscanf(o.size.c_str(), "%d%c%d", &width, &x, &height) != 3 || x != 'x' || width < 64 || height < 64 || width > 16384 || height > 16384)
+    fail("--size " + o.size + ": expected WIDTHxHEIGHT in pixels, each in [64, 16384]");
+  double cx = 0, cy = 0;
+  if (!o.center.empty() && std::sscanf(o.center.c_str(), "%lf,%lf", &cx, &cy) != 2) fail("--center " + o.center + ": expected X,Y in metres");
+  const std::int64_t atStep = o.at.empty() ? -1 : stepAt(sc, "--at", o.at);
+  const std::int64_t untilStep = o.until.empty() ? static_cast<std::int64_t>(std::llround(sc.clock.duration / sc.clock.dt)) : stepAt(sc, "--until", o.until);
+
+  if (!displayAvailable()) {
+    const char* display = std::getenv("DISPLAY");
+    fail(std::string("no X display to draw on (DISPLAY is ") + (display ? "'" + std::string(display) + "'" : "not set") +
+         "); on a machine without a screen run it under Xvfb: xvfb-run -a unrest view ...");
+  }
+  const int threads = o.threads > 0 ? o.threads : omp_get_max_threads();
+  omp_set_num_threads(threads);
+  const World world(sc);
+  int field = 0;
+  if (!o.destination.empty()) {
+    const int zone = sc.zoneIndex(o.destination);
+    field = zone >= 0 ? world.fieldForZone(zone) : -1;
+    if (field < 0) {
+      std::string names;
+      for (std::size_t f = 0; f < world.fieldCount(); ++f) names += (f ? ", " : "") + sc.map.zones[world.field(int(f)).zone].name;
+      fail("--destination " + o.destination + ": no population walks to such a zone (expected one of: " + names + ")");
+    }
+  }
+  const std::string outDir = o.out.empty() ? (std::filesystem::path("out") / sc.name).string() : o.out;
+  SimRunner runner(sc, world, threads, outDir);
+  runner.setSpeed(speed);
+
+  ViewerOptions vo;
+  for (const FactionDef& f : sc.factions)
+    vo.factions.push_back({f.name, sf::Color((f.colour >> 16) & 0xff, (f.colour >> 8) & 0xff, f.colour & 0xff)});
+  vo.width = width;
+  vo.height = height;
+  vo.panels = !o.hidePanels;
+  vo.detail = o.detail == "sprites" ? PeopleDetail::Sprites : PeopleDetail::Auto;
+  Viewer viewer(sc, world, vo);
+  if (!o.center.empty() || o.width > 0) {
+    if (o.center.empty()) cx = viewer.camera().centreX, cy = viewer.camera().centreY;
+    viewer.lookAt(cx, cy, o.width > 0 ? o.width : viewer.camera().metresPerPixel * width);
+  }
+  const std::pair<const char*, Overlay> overlays[] = {{"none", Overlay::None}, {"density", Overlay::Density},
+                                                      {"pressure", Overlay::Pressure}, {"fear", Overlay::Fear},
+                                                      {"navigation", Overlay::Navigation}};
+  for (const auto& [name, overlay] : overlays)
+    if (o.overlay == name) viewer.setOverlay(overlay);
+  viewer.setNavigationField(field);
+
+  if (!o.screenshot.empty()) {
+    captureScreenshot(runner, viewer, atStep, o.screenshot);
+    runner.stop();
+    std::printf("screenshot: %s (t = %.2f s)\n", o.screenshot.c_str(), double(atStep) * sc.clock.dt);
+    return 0;
+  }
+  if (!o.record.empty()) {
+    const int frames = recordFrames(runner, viewer, o.record, o.fps, speed, untilStep);
+    std::printf("recorded %d frames in %s; outputs in %s\n", frames, o.record.c_str(), runner.outputDirectory().c_str());
+    return 0;
+  }
+  if (o.benchmarkFrames > 0) {
+    const std::int64_t step = std::max<std::int64_t>(1, atStep);
+    runner.setSpeed(0);
+    runner.start();
+    runner.runTo(step);
+    Snapshot snap;
+    runner.waitFor(step, snap);
+    runner.stop();
+    const BenchmarkResult r = benchmarkDrawing(viewer, snap, o.benchmarkFrames);
+    std::printf("{\"benchmark\": \"view\", \"scenario\": \"%s\", \"people\": %zu, \"drawn\": %zu, \"quads\": %zu, "
+                "\"splatted\": %s, \"metres_per_pixel\": %.4f, \"width\": %d, \"height\": %d, \"frames\": %d, "
+                "\"ms_median\": %.2f, \"ms_mean\": %.2f, \"ms_worst\": %.2f, \"fps_median\": %.1f, \"fps_mean\": %.1f, "
+                "\"cpu_ms_per_frame\": %.2f}\n",
+                sc.name.c_str(), snap.size(), r.stats.peopleDrawn, r.stats.quads, r.stats.splatted ? "true" : "false",
+                viewer.camera().metresPerPixel, width, height, r.frames, r.medianMs, r.meanMs, r.worstMs,
+                r.medianMs > 0 ? 1e3 / r.medianMs : 0.0, r.meanMs > 0 ? 1e3 / r.meanMs : 0.0, r.cpuMsPerFrame);
+    return 0;
+  }
+  std::signal(SIGINT, onViewSignal);
+  std::signal(SIGTERM, onViewSignal);
+  SessionOptions so;
+  so.speed = speed;
+  so.startPaused = o.paused;
+  so.exitAtEnd = o.exitAtEnd;
+  so.screenshotDir = outDir;
+  so.stopRequested = &gViewStop;
+  const int code = runInteractive(runner, viewer, so);
+  std::printf("%s '%s': outputs in %s\n", code ? "Interrupted" : "Closed", sc.name.c_str(), runner.outputDirectory().c_str());
+  return code;
+}
+
+}  // namespace unrest::app

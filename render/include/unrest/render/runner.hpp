@@ -1,0 +1,101 @@
+// The simulation side of the viewer: a thread that owns the Simulation and its OutputWriter, steps at its own pace
+// and publishes snapshots for the drawing thread. It performs exactly the steps and writes exactly the outputs of
+// `unrest run`; pausing, single steps, the speed setting and how often snapshots are taken change only when steps
+// happen in wall time, never what they compute. So a viewed run's metrics.csv, events.jsonl and summary.json
+// (apart from its performance block) equal a headless run's with the same scenario and seed.
+#pragma once
+
+#include "unrest/output.hpp"
+#include "unrest/render/snapshot.hpp"
+#include "unrest/scenario.hpp"
+#include "unrest/simulation.hpp"
+#include "unrest/world.hpp"
+
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+namespace unrest::render {
+
+class SimRunner {
+public:
+  // Fills the parts of a snapshot the population arrays do not hold (vehicles, checkpoints), on the simulation
+  // thread, right after the people are copied.
+  using Extras = std::function<void(const Simulation&, Snapshot&)>;
+
+  // Opens the outputs in `outDir` (throws std::runtime_error naming the path when it cannot). Starts paused.
+  SimRunner(const Scenario& scenario, const World& world, int threads, const std::string& outDir, Extras extras = {});
+  ~SimRunner();
+  SimRunner(const SimRunner&) = delete;
+  SimRunner& operator=(const SimRunner&) = delete;
+
+  void start();
+  void setPaused(bool paused);
+  bool paused() const;
+  // One step, then hold (whatever the pause state was).
+  void stepOnce();
+  // Simulated seconds per wall second; 0 (or less) runs as fast as the machine can.
+  void setSpeed(double speed);
+  double speed() const;
+  // Runs on (unpaused) and holds when the step count reaches `step`, publishing a snapshot of exactly that step;
+  // -1 removes the hold.
+  void runTo(std::int64_t step);
+
+  // Takes the newest published snapshot into `out` if one arrived since the last call (the buffers are swapped,
+  // not copied). Returns false when there is nothing new.
+  bool latest(Snapshot& out);
+  // Blocks until a snapshot of step >= `step` (or of the finished run) is published, and takes it.
+  void waitFor(std::int64_t step, Snapshot& out);
+  // Stops stepping, writes summary.json (completed: false unless the run had ended) and joins the thread.
+  // Rethrows what the simulation thread could not handle (an output that cannot be written).
+  void stop();
+
+  const Simulation& simulationForSetup() const { return *sim_; }  // read only before start()
+  const std::string& outputDirectory() const { return writer_->directory(); }
+  double dt() const { return sim_->dt(); }
+  std::int64_t totalSteps() const { return sim_->totalSteps(); }
+
+private:
+  using Clock = std::chrono::steady_clock;
+  void loop();
+  void publish(bool finished);
+  void finishOutputs();
+  void reanchor();
+
+  const Scenario& scenario_;
+  std::unique_ptr<Simulation> sim_;
+  std::unique_ptr<OutputWriter> writer_;
+  Extras extras_;
+  std::thread thread_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable wake_;       // to the simulation thread: controls changed
+  std::condition_variable published_;  // to readers: a snapshot was published
+  bool paused_ = true, stop_ = false, started_ = false, outputsClosed_ = false;
+  std::exception_ptr error_;
+  int stepRequests_ = 0;
+  double speed_ = 1.0;
+  std::int64_t holdStep_ = -1;
+  Clock::time_point wallAnchor_;
+  double simAnchor_ = 0.0;
+
+  // Triple buffer: the simulation thread fills spare_, then swaps it with latest_ under the lock.
+  Snapshot spare_, latest_;
+  bool fresh_ = false;
+  std::int64_t latestStep_ = -1;
+  bool latestFinished_ = false;
+
+  // Owned by the simulation thread.
+  std::deque<FeedItem> feed_;
+  std::deque<std::pair<Clock::time_point, double>> speedSamples_;
+  double busySeconds_ = 0.0;  // wall time spent stepping, for the performance block
+};
+
+}  // namespace unrest::render

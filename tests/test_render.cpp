@@ -1,0 +1,335 @@
+// The viewer as a user meets it: a screenshot shows the map and every person where the simulation has them, in
+// their colours; roles, conditions, vehicles, checkpoints and overlays are drawn as the legend says; and the
+// simulation thread gives the outputs of a headless run however the drawing side pauses, steps and changes speed.
+// Runs under tests/with_xvfb.sh (a private Xvfb server).
+#include "support.hpp"
+#include "unrest/output.hpp"
+#include "unrest/render/runner.hpp"
+#include "unrest/render/viewer.hpp"
+#include "unrest/simulation.hpp"
+#include "unrest/world.hpp"
+
+#include <SFML/Graphics/Image.hpp>
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <random>
+#include <sstream>
+#include <thread>
+
+using namespace unrest;
+using namespace unrest::render;
+using unrest::test::readFile;
+using unrest::test::tempDir;
+
+namespace {
+
+const std::string kStreetFile = std::string(UNREST_SOURCE_DIR) + "/tests/data/view/street.yaml";
+
+bool near(sf::Color a, sf::Color b, int tolerance = 3) {
+  return std::abs(a.r - b.r) <= tolerance && std::abs(a.g - b.g) <= tolerance && std::abs(a.b - b.b) <= tolerance;
+}
+
+std::string describe(sf::Color c) {
+  std::ostringstream out;
+  out << "(" << int(c.r) << ", " << int(c.g) << ", " << int(c.b) << ")";
+  return out.str();
+}
+
+struct Picture {
+  sf::Image image;
+  Camera camera;
+  sf::Color at(double x, double y) const {
+    const long px = std::lround(camera.screenX(x) - 0.5), py = std::lround(camera.screenY(y) - 0.5);
+    if (px < 0 || py < 0 || px >= long(image.getSize().x) || py >= long(image.getSize().y)) {
+      FAIL_CHECK("(" << x << ", " << y << ") is outside the picture");
+      return sf::Color::Transparent;
+    }
+    return image.getPixel(unsigned(px), unsigned(py));
+  }
+};
+
+Picture drawn(Viewer& viewer, const Snapshot& s, const std::string& name) {
+  const auto file = (tempDir() / name).string();
+  Picture pic;
+  REQUIRE(viewer.saveImage(s, {}, file));
+  REQUIRE(pic.image.loadFromFile(file));
+  pic.camera = viewer.camera();
+  return pic;
+}
+
+std::string withoutPerformance(const std::string& summary) {
+  std::istringstream in(summary);
+  std::string line, out;
+  while (std::getline(in, line))
+    if (line.find("\"performance\"") == std::string::npos) out += line + "\n";
+  return out;
+}
+
+void runHeadless(const Scenario& sc, const std::string& dir) {
+  const World world(sc);
+  Simulation sim(sc, world, 1);
+  OutputWriter writer(sim, dir);
+  while (!sim.done()) {
+    sim.step();
+    writer.afterStep(sim);
+  }
+  writer.finish(sim, 0.0, false);
+}
+
+// A snapshot built by hand: people of each role and condition, a vehicle and a checkpoint at known places.
+struct HandMadeScene {
+  Snapshot s;
+  void person(float x, float y, Role role, Condition condition, float radius = 0.3f, std::uint16_t group = 0) {
+    s.x.push_back(x);
+    s.y.push_back(y);
+    s.vx.push_back(0);
+    s.vy.push_back(0);
+    s.radius.push_back(radius);
+    s.desiredSpeed.push_back(1.3f);
+    s.fear.push_back(0);
+    s.pressure.push_back(0);
+    s.state.push_back(std::uint8_t(condition == Condition::Injured ? AgentState::Injured : AgentState::Arrived));
+    s.role.push_back(std::uint8_t(role));
+    s.faction.push_back(kNoFaction);
+    const Activity activity = condition == Condition::Fighting ? Activity::Fighting
+                              : condition == Condition::Fleeing ? Activity::Fleeing
+                                                                : Activity::Quiet;
+    s.activity.push_back(std::uint8_t(activity));
+    s.condition.push_back(std::uint8_t(condition));
+    s.id.push_back(std::uint32_t(s.id.size()));
+    s.group.push_back(group);
+    s.field.push_back(0);
+  }
+};
+
+// An open square with nothing in it but street, for hand-made scenes.
+Scenario openSquare() {
+  return unrest::test::scenarioFromText("open_square.yaml", R"(scenario: {name: open_square}
+map:
+  bounds: [0, 0, 20, 20]
+  cell_size: 0.25
+  zones:
+    corner: {rect: [0, 0, 0.5, 0.5]}
+populations:
+  nobody: {count: 0, spawn: corner, destination: corner}
+)");
+}
+
+}  // namespace
+
+TEST_CASE("A screenshot of the street shows the map and every person where the simulation has them", "[render]") {
+  const auto dir = tempDir() / "render_screenshot";
+  const auto shot = dir / "shot.png";
+  const std::string command = std::string(UNREST_BINARY) + " view " + kStreetFile + " --screenshot " + shot.string() +
+                              " --at 0.5 --size 800x400 --hide-panels --out " + (dir / "out").string() + " > /dev/null";
+  REQUIRE(std::system(command.c_str()) == 0);
+
+  Picture pic;
+  REQUIRE(pic.image.loadFromFile(shot.string()));
+  REQUIRE(pic.image.getSize() == sf::Vector2u(800, 400));
+  const Scenario sc = loadScenario(kStreetFile);
+  pic.camera = Camera::fit(0, 0, 40, 20, 800, 400);
+
+  // The map, north up: the building fills the top middle; the street below it and between the zones is open.
+  CHECK(near(pic.at(20, 15), kBuilding));
+  CHECK(near(pic.at(20, 3), kStreet));
+  CHECK(near(pic.at(12, 12), kStreet));
+  CHECK(near(pic.image.getPixel(2, 2), kBackground));
+
+  // Every person at the place the simulation (same scenario, same seed, same 25 steps) puts them, in their
+  // population's colour. Zone labels may cover a few.
+  const World world(sc);
+  Simulation sim(sc, world, 1);
+  for (int k = 0; k < 25; ++k) sim.step();
+  const Population& a = sim.agents();
+  REQUIRE(a.size() == 140);
+  std::size_t right = 0;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const sf::Color want = a.state[i] == std::uint8_t(AgentState::Injured) ? kInjuredMark : categoryColour(a.group[i]);
+    if (near(pic.at(a.x[i], a.y[i]), want)) ++right;
+    else UNSCOPED_INFO("person " << a.id[i] << " at (" << a.x[i] << ", " << a.y[i] << "): " << describe(pic.at(a.x[i], a.y[i])));
+  }
+  CHECK(right >= a.size() * 95 / 100);
+}
+
+TEST_CASE("Roles are told apart by shape, conditions by marks, and vehicles and checkpoints are drawn", "[render]") {
+  const Scenario sc = openSquare();
+  const World world(sc);
+  Viewer viewer(sc, world, {800, 400, false, PeopleDetail::Auto, {}});
+  viewer.lookAt(10, 10, 10);  // 80 px per metre: a body of radius 0.3 m is 48 px across
+  HandMadeScene scene;
+  scene.person(6, 11.5, Role::Civilian, Condition::Calm);
+  scene.person(8, 11.5, Role::Police, Condition::Calm);
+  scene.person(10, 11.5, Role::Soldier, Condition::Calm);
+  scene.person(12, 11.5, Role::Volunteer, Condition::Calm);
+  scene.person(6, 10, Role::Civilian, Condition::Injured);
+  scene.person(8, 10, Role::Civilian, Condition::Fighting);
+  scene.person(10, 10, Role::Civilian, Condition::Fleeing);
+  scene.s.vehicles.push_back({VehicleView::Kind::Armoured, 12.5f, 9.0f, 0.0f, 3.0f, 1.0f});
+  scene.s.vehicles.push_back({VehicleView::Kind::Car, 14.0f, 10.0f, float(M_PI / 2), 3.0f, 1.0f});
+  scene.s.checkpoints.push_back({"cp", 6, 8.5, 6, 8.5, 9, 8.5, 12});
+  scene.s.step = 1;
+  const Picture pic = drawn(viewer, scene.s, "render_roles.png");
+  REQUIRE(!viewer.lastStats().splatted);
+  CHECK(viewer.lastStats().quads == 7 + 3);  // a body each, and the marks of the injured, fighting and fleeing
+  const sf::Color body = categoryColour(0);
+  const double r = 0.3;
+
+  // Centres carry the body colour; the corners of the bounding square only for the police square.
+  for (double x : {6.0, 8.0, 10.0, 12.0}) CHECK(near(pic.at(x, 11.5), body));
+  CHECK(near(pic.at(6 + 0.75 * r, 11.5 + 0.75 * r), kStreet));  // disc
+  CHECK(near(pic.at(8 + 0.65 * r, 11.5 + 0.65 * r), body));    // square
+  CHECK(near(pic.at(10 - 0.6 * r, 11.5 + 0.6 * r), kStreet));  // triangle, point up: narrow at the top
+  CHECK(near(pic.at(10 - 0.5 * r, 11.5 - 0.6 * r), body));     //   and wide at the base
+  CHECK(near(pic.at(12 + 0.6 * r, 11.5 + 0.6 * r), kStreet));  // diamond
+  CHECK(near(pic.at(12 + 0.75 * r, 11.5), body));
+
+  CHECK(near(pic.at(6, 10), kInjuredMark, 12));                                  // the cross
+  CHECK(near(pic.at(8, 10), body));                                               // a fighter's body
+  CHECK(near(pic.at(8 + 0.8 * r, 10), conditionRing(Condition::Fighting), 12));  // and ring
+  CHECK(near(pic.at(10 + 0.8 * r, 10), conditionRing(Condition::Fleeing), 12));
+
+  CHECK(near(pic.at(12.5, 9), kArmoured));
+  CHECK(near(pic.at(12.5 - 1.2, 9), kArmoured));  // 3 m long east-west
+  CHECK(near(pic.at(12.5, 9 - 0.8), kStreet));
+  CHECK(near(pic.at(14, 10 - 1.2), kCar));        // heading north: long north-south
+  CHECK(near(pic.at(14 + 0.8, 10), kStreet));
+  CHECK(near(pic.at(6.5, 8.5), kBarrierRed));     // one-metre bands along the barrier
+  CHECK(near(pic.at(7.5, 8.5), kBarrierWhite));
+}
+
+TEST_CASE("Small bodies, splatted on the CPU, keep their colours and marks", "[render]") {
+  const Scenario sc = openSquare();
+  const World world(sc);
+  Viewer viewer(sc, world, {800, 400, false, PeopleDetail::Auto, {}});
+  viewer.lookAt(10, 10, 40);  // 20 px per metre: bodies of radius 0.25 m are 10 px across, under the sprite threshold
+  HandMadeScene scene;
+  scene.person(6, 11, Role::Civilian, Condition::Calm, 0.25f);
+  scene.person(8, 11, Role::Police, Condition::Calm, 0.25f, 1);
+  scene.person(10, 11, Role::Civilian, Condition::Injured, 0.25f);
+  scene.person(12, 11, Role::Civilian, Condition::Fighting, 0.25f);
+  scene.s.step = 1;
+  const Picture pic = drawn(viewer, scene.s, "render_splat.png");
+  REQUIRE(viewer.lastStats().splatted);
+  CHECK(viewer.lastStats().peopleDrawn == 4);
+  CHECK(near(pic.at(6, 11), categoryColour(0)));
+  CHECK(near(pic.at(8, 11), categoryColour(1)));
+  CHECK(near(pic.at(8 + 0.15, 11 + 0.15), categoryColour(1), 12));  // the square's corner
+  CHECK(near(pic.at(10, 11), kInjuredMark, 12));
+  CHECK(near(pic.at(12, 11), categoryColour(0), 12));
+  CHECK(near(pic.at(12 + 0.175, 11), conditionRing(Condition::Fighting), 40));
+  CHECK(near(pic.at(9, 11), kStreet));
+}
+
+TEST_CASE("The density overlay colours a cell by people per square metre", "[render]") {
+  const Scenario sc = openSquare();  // density cells of 2 m
+  const World world(sc);
+  Viewer viewer(sc, world, {800, 400, false, PeopleDetail::Sprites, {}});
+  viewer.lookAt(10, 10, 20);
+  viewer.setOverlay(Overlay::Density);
+  HandMadeScene scene;
+  // 16 small people in the cell [10, 12] x [10, 12]: 4 per m².
+  for (int j = 0; j < 4; ++j)
+    for (int i = 0; i < 4; ++i) scene.person(10.25f + 0.5f * i, 10.25f + 0.5f * j, Role::Civilian, Condition::Calm, 0.1f);
+  scene.s.step = 1;
+  const Picture pic = drawn(viewer, scene.s, "render_density.png");
+  // Between the people the overlay shows: the heat colour of 4/7 of the scale (Fruin's 7 /m²) over the street.
+  const sf::Color heat = heatColour(4.0 / 7.0);
+  const double alpha = 190.0 / 255.0;
+  const sf::Color want(std::uint8_t(std::lround(kStreet.r * (1 - alpha) + heat.r * alpha)),
+                       std::uint8_t(std::lround(kStreet.g * (1 - alpha) + heat.g * alpha)),
+                       std::uint8_t(std::lround(kStreet.b * (1 - alpha) + heat.b * alpha)));
+  INFO("got " << describe(pic.at(10.5, 10.5)) << ", want " << describe(want));
+  CHECK(near(pic.at(10.5, 10.5), want, 4));
+  CHECK(near(pic.at(13.0, 10.5), kStreet));  // the next cell is empty
+}
+
+TEST_CASE("The simulation thread writes a headless run's outputs however the viewer drives it", "[render][determinism]") {
+  const Scenario sc = loadScenario(kStreetFile);
+  const auto dir = tempDir() / "render_runner";
+  runHeadless(sc, (dir / "headless").string());
+
+  const World world(sc);
+  {
+    SimRunner runner(sc, world, 2, (dir / "viewed").string());
+    runner.setSpeed(0);
+    runner.start();
+    // A restless user: pauses, single steps, speed changes and slow frames, at random.
+    std::mt19937 random(3);
+    Snapshot snap;
+    std::int64_t lastStep = -1;
+    int snapshots = 0;
+    while (!snap.finished) {
+      switch (random() % 6) {
+        case 0: runner.setPaused(true); break;
+        case 1: runner.setPaused(false); break;
+        case 2: runner.stepOnce(); break;
+        case 3: runner.setSpeed(random() % 2 ? 0.0 : 50.0); break;
+        default: break;
+      }
+      if (runner.paused() && random() % 3 == 0) runner.setPaused(false);
+      std::this_thread::sleep_for(std::chrono::microseconds(random() % 3000));
+      if (runner.latest(snap)) {
+        ++snapshots;
+        CHECK(snap.step >= lastStep);  // time never runs backwards on screen
+        lastStep = snap.step;
+      }
+    }
+    CHECK(snapshots > 5);
+    CHECK(snap.step == std::int64_t(std::llround(sc.clock.duration / sc.clock.dt)));
+    runner.stop();
+  }
+  for (const char* f : {"metrics.csv", "events.jsonl"}) {
+    INFO(f);
+    CHECK(readFile(dir / "viewed" / f) == readFile(dir / "headless" / f));
+  }
+  CHECK(withoutPerformance(readFile(dir / "viewed" / "summary.json")) == withoutPerformance(readFile(dir / "headless" / "summary.json")));
+  CHECK(readFile(dir / "headless" / "events.jsonl").find("\"injury\"") != std::string::npos);
+}
+
+TEST_CASE("A run stopped from the viewer keeps its outputs and says it did not complete", "[render]") {
+  const Scenario sc = loadScenario(kStreetFile);
+  const World world(sc);
+  const auto dir = (tempDir() / "render_stopped").string();
+  Snapshot snap;
+  {
+    SimRunner runner(sc, world, 1, dir);
+    runner.setSpeed(0);
+    runner.start();
+    runner.runTo(100);
+    runner.waitFor(100, snap);
+    CHECK(snap.step == 100);
+    CHECK(snap.paused);
+    runner.stop();
+  }
+  const std::string summary = readFile(std::filesystem::path(dir) / "summary.json");
+  CHECK(summary.find("\"completed\": false") != std::string::npos);
+  CHECK(summary.find("\"steps\": 100") != std::string::npos);
+  const std::string metrics = readFile(std::filesystem::path(dir) / "metrics.csv");
+  CHECK(metrics.find("\n2.000,") != std::string::npos);  // the row at the stop, 2 s
+}
+
+TEST_CASE("Clicking on a person picks them, and the follow camera keeps them in the middle", "[render]") {
+  const Scenario sc = openSquare();
+  const World world(sc);
+  Viewer viewer(sc, world, {800, 400, true, PeopleDetail::Auto, {}});
+  viewer.lookAt(10, 10, 20);  // 40 px per metre
+  HandMadeScene scene;
+  scene.person(8, 10, Role::Civilian, Condition::Calm);
+  scene.person(12, 10, Role::Police, Condition::Calm);
+  scene.s.step = 1;
+  const Camera& c = viewer.camera();
+  CHECK(viewer.pick(scene.s, c.screenX(12.1), c.screenY(9.9)) == std::optional<std::uint32_t>(1));
+  CHECK(viewer.pick(scene.s, c.screenX(8), c.screenY(10)) == std::optional<std::uint32_t>(0));
+  CHECK_FALSE(viewer.pick(scene.s, c.screenX(10), c.screenY(10)).has_value());
+
+  viewer.select(1u);
+  viewer.setFollow(true);
+  scene.s.x[1] = 15;  // the police officer walks east
+  const Picture pic = drawn(viewer, scene.s, "render_follow.png");
+  CHECK(viewer.camera().centreX == Approx(15));
+  CHECK(near(pic.image.getPixel(400, 200), categoryColour(0)));  // in the middle of the picture
+}
