@@ -15,7 +15,7 @@ std::vector<std::uint32_t> Simulation::neighboursOf(std::size_t i, double radius
   std::vector<std::uint32_t> ids;
   const Vec2 p(agents_.x[i], agents_.y[i]);
   forEachCandidate(p, [&](const NeighbourSlot& o) {
-    if (o.index != i && (Vec2(o.x, o.y) - p).norm() < radius) ids.push_back(agents_.id[o.index]);
+    if (o.index != i && offset(Vec2(o.x, o.y), p).norm() < radius) ids.push_back(agents_.id[o.index]);
   });
   std::sort(ids.begin(), ids.end());
   return ids;
@@ -31,6 +31,8 @@ void Simulation::stageMove() {
   Population& a = agents_;
   const auto& wallSegments = world_.walls();
   const auto& wallCorners = world_.corners();
+  // Periodic boundary: 0 and +inf without one, so the wrapping below costs a compare and changes nothing.
+  const double period = period_, halfPeriod = halfPeriod_, periodStart = periodStart_, periodEnd = periodEnd_;
 
 #pragma omp parallel for schedule(static) num_threads(threads_) if (n > kParallelMinimum)
   for (std::int64_t i = 0; i < n; ++i) {
@@ -62,7 +64,9 @@ void Simulation::stageMove() {
 
     forEachCandidate(p, [&](const NeighbourSlot& o) {
       // Cheap rejection on position alone: most candidates in the 3×3 block are out of reach.
-      const double dx = p.x() - o.x, dy = p.y() - o.y;
+      double dx = p.x() - o.x;
+      dx -= period * double((dx > halfPeriod) - (dx < -halfPeriod));  // the nearest image across the period
+      const double dy = p.y() - o.y;
       const double rSum = r + o.radius;
       const double reach = rSum + people.range;
       if (dx * dx + dy * dy >= reach * reach || o.index == static_cast<std::uint32_t>(i)) return;
@@ -113,6 +117,7 @@ void Simulation::stageMove() {
         a.corrected[i] = 1;
       }
     }
+    pNew.x() += period * double((pNew.x() < periodStart) - (pNew.x() >= periodEnd));  // back into the period
     a.x[i] = pNew.x();
     a.y[i] = pNew.y();
     a.vx[i] = vNew.x();

@@ -103,6 +103,7 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     readShapes(checker, m, "walkable", sc.map.walkable);
     readShapes(checker, m, "obstacles", sc.map.obstacles);
     readShapes(checker, m, "zones", sc.map.zones);
+    readPeriodic(checker, m, sc);
     m.finish();
     const Vec2 extent = sc.map.boundsMax - sc.map.boundsMin;
     const double cells = (extent.x() / sc.map.cellSize) * (extent.y() / sc.map.cellSize);
@@ -164,7 +165,10 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
         pop.where = e.keyWhere;
         if (const YamlNode* d = e.value.kind == YamlNode::Kind::Map ? e.value.find("destination") : nullptr) pop.where = d->where;
         if (p.required("count", "a whole number of people")) pop.count = p.integer("count", 0, 0, 10'000'000);
+        // A fixed heading (`direction: [dx, dy]`) replaces the destination, for periodic corridors.
+        const bool heading = readHeading(checker, p, pop);
         for (auto [key, target] : {std::pair{"spawn", &pop.spawnZone}, std::pair{"destination", &pop.destinationZone}}) {
+          if (heading && std::string(key) == "destination") continue;
           const YamlNode* z = p.required(key, "the name of a zone in map.zones");
           if (!z) continue;
           const std::string zoneName = p.stringValue(*z, p.keyPath(key), "");
@@ -195,6 +199,7 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     }
   }
 
+  readMeasurement(checker, r, sc);
   readCivilViolence(checker, r, sc);
   readTimeline(checker, r, sc);
 
