@@ -3,6 +3,7 @@
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
 #include "unrest/world.hpp"
+#include "validate.hpp"
 
 #include <CLI/CLI.hpp>
 #include <omp.h>
@@ -141,6 +142,7 @@ int main(int argc, char** argv) {
   run->add_flag("--profile", opt.profile, "Print the time spent in each pipeline stage");
   CLI::App* check = app.add_subcommand("check", "Validate a scenario without running it");
   addScenarioOptions(check);
+  CLI::App* validate = unrest::addValidateCommand(app);
 
   try {
     app.parse(argc, argv);
@@ -149,6 +151,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*check) return runCheck(opt);
+    if (*validate) return unrest::runValidateCommand();
     return runSimulation(opt);
   } catch (const unrest::ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());
