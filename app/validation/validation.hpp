@@ -86,6 +86,8 @@ struct Check {
 
   // measured median within [lo, hi] (and a majority of runs reached a value).
   static Check range(const std::string& figure, const Stats& s, double lo, double hi, Gate gate, const std::string& note = "");
+  // A figure reported without a verdict against the literature (shown as soft).
+  static Check report(const std::string& figure, const Stats& s, const std::string& note = "");
   // A condition the case computed itself, with the numbers it rests on in `measured`.
   static Check condition(const std::string& figure, const std::string& expected, const Stats& s, bool holds, Gate gate,
                          const std::string& note = "");

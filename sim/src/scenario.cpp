@@ -148,6 +148,7 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     MapReader h(checker, r.get("harm"), "harm", r.where());
     sc.harm.injuryPressure = h.number("injury_pressure", sc.harm.injuryPressure, above(0), "N/m");
     sc.harm.injuryTime = h.number("injury_time", sc.harm.injuryTime, between(0, 3600), "s");
+    if (!h.boolean("injuries", true)) sc.harm.injuryPressure = kInf;  // pressures are still measured, nobody is hurt
     h.finish();
   }
 

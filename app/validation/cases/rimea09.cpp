@@ -19,8 +19,8 @@ Case make() {
   c.measure = [](const RunContext& run, Metrics& m) { m["evacuation_s"] = evacuationTime(run); };
   c.judge = [](const CaseData& d, std::vector<Check>& checks) {
     const Stats four = d.stats(0, "evacuation_s"), two = d.stats(1, "evacuation_s");
-    checks.push_back(Check::range("evacuation time, 4 exits (s)", four, 0.0, 1e9, Gate::Soft, "reported"));
-    checks.push_back(Check::range("evacuation time, 2 exits (s)", two, 0.0, 1e9, Gate::Soft, "reported"));
+    checks.push_back(Check::report("evacuation time, 4 exits (s)", four));
+    checks.push_back(Check::report("evacuation time, 2 exits (s)", two));
     // The ratio of the medians, with the range of the per-seed ratios (runs are paired by seed).
     std::vector<double> ratios;
     const auto a = d.values(0, "evacuation_s"), b = d.values(1, "evacuation_s");
