@@ -111,8 +111,15 @@ int CaseData::specAt(double x) const {
   return -1;
 }
 
-bool nobodyLeft(const Simulation& sim) {
-  return sim.spawned() == sim.scenario().totalPeople() && sim.active() == 0;
+bool nobodyLeft(const Simulation& sim, Metrics& scratch) {
+  if (sim.spawned() == sim.scenario().totalPeople() && sim.active() == 0) return true;
+  double& exited = scratch["stall.exited"];
+  double& since = scratch["stall.since_s"];
+  if (double(sim.exited()) != exited) {
+    exited = double(sim.exited());
+    since = sim.time();
+  }
+  return sim.time() - since > kStallSeconds;
 }
 
 double evacuationTime(const RunContext& run) {
@@ -168,7 +175,7 @@ Metrics runOne(const Case& c, const RunSpec& spec, std::uint64_t seed, const Opt
     crossings.insert(crossings.end(), m.stepCrossings().begin(), m.stepCrossings().end());
     samples.insert(samples.end(), m.stepAreaSamples().begin(), m.stepAreaSamples().end());
     if (c.perStep) c.perStep(sim, scratch);
-    if (c.stopWhen && c.stopWhen(sim)) break;
+    if (c.stopWhen && c.stopWhen(sim, scratch)) break;
   }
   const RunContext context{sim, spec, seed, crossings, samples, scratch};
   c.measure(context, result);

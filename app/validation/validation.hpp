@@ -126,8 +126,9 @@ struct Case {
   std::vector<RunSpec> quickRuns;  // the ctest subset (--quick): fewer or shorter runs; empty = runs
   int quickSeeds = 2;
   std::vector<std::string> quickOverrides;  // added to every run in --quick mode (e.g. a shorter clock)
-  // Stop a run early (everyone has left, nothing more to measure); default: never before clock.duration.
-  std::function<bool(const Simulation&)> stopWhen;
+  // Stop a run early (everyone has left, or nothing has moved on for long); `scratch` is the run's own, for state.
+  // Default: never before clock.duration.
+  std::function<bool(const Simulation&, Metrics& scratch)> stopWhen;
   std::function<void(const Simulation&, Metrics&)> perStep;  // optional, after every step
   std::function<void(const RunContext&, Metrics&)> measure;
   std::function<void(const CaseData&, std::vector<Check>&)> judge;
@@ -150,8 +151,10 @@ struct Registrar {
 };
 
 // Helpers the cases share.
-// Stops when nobody is walking, standing or waiting to spawn any more (all left, or injured).
-bool nobodyLeft(const Simulation& sim);
+// Stops when nobody is walking, standing or waiting to spawn any more (all left, or injured), or when nobody has
+// left for kStallSeconds of simulated time (a jam that will not clear: the run's times stay unreached).
+constexpr double kStallSeconds = 120.0;
+bool nobodyLeft(const Simulation& sim, Metrics& scratch);
 // Time of the last exit, NaN when someone never left (still walking, standing or injured at the end).
 double evacuationTime(const RunContext& run);
 // Flow through a line from the crossing times of persons first..last (0-based) in crossing order: (last − first) /

@@ -60,7 +60,8 @@ void readPeriodic(Checker& checker, MapReader& map, Scenario& sc) {
 bool readHeading(Checker& checker, MapReader& population, PopulationDef& pop) {
   const YamlNode* node = population.get("direction");
   if (!node) return false;
-  if (node->kind == YamlNode::Kind::Map || population.node()->find("destination")) {
+  const YamlNode* destination = population.node() ? population.node()->find("destination") : nullptr;
+  if (destination && destination->kind != YamlNode::Kind::Null) {
     checker.error(node->where, population.keyPath("direction"), "a population has either a destination or a direction (expected one of them)");
     return true;
   }

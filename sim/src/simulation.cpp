@@ -36,9 +36,12 @@ double maxRadiusOf(const Scenario& sc) {
 }  // namespace
 
 void FoldedCells::build(const Grid& world, double side, std::size_t people, bool periodicX) {
+  // Along a periodic axis the cells must tile the period exactly (a short last cell would put people who touch
+  // across the seam two cells apart), so the side grows to the period over a whole number of cells.
+  if (periodicX) side = world.nx * world.h / std::max(1.0, std::floor(world.nx * world.h / side));
   grid.h = side;
   grid.origin = world.origin;
-  grid.nx = std::max(1, static_cast<int>(std::ceil(world.nx * world.h / side)));
+  grid.nx = std::max(1, static_cast<int>(std::ceil(world.nx * world.h / side - (periodicX ? 1e-9 : 0.0))));
   grid.ny = std::max(1, static_cast<int>(std::ceil(world.ny * world.h / side)));
   const double target = std::max(4096.0, 4.0 * double(people));
   const double scale = std::min(1.0, std::sqrt(target / double(grid.size())));
