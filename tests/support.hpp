@@ -1,7 +1,10 @@
 // Helpers shared by the tests: scenario text written to a temporary file, and the scenarios directory.
 #pragma once
 
+#include "unrest/output.hpp"
 #include "unrest/scenario.hpp"
+#include "unrest/simulation.hpp"
+#include "unrest/world.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -39,6 +42,22 @@ inline std::string scenarioPath(const std::string& relative) {
 inline std::string readFile(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
   return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+// Runs the scenario to its end with the usual outputs in a fresh folder under tempDir(); returns the folder.
+inline std::string runWithOutputs(const Scenario& sc, int threads, const std::string& dirName) {
+  const World world(sc);
+  Simulation sim(sc, world, threads);
+  const auto dir = tempDir() / dirName;
+  {
+    OutputWriter writer(sim, dir.string());
+    while (!sim.done()) {
+      sim.step();
+      writer.afterStep(sim);
+    }
+    writer.finish(sim, 1.0, false);
+  }
+  return dir.string();
 }
 
 }  // namespace unrest::test

@@ -15,7 +15,6 @@ using namespace unrest;
 using unrest::test::readFile;
 using unrest::test::scenarioFromText;
 using unrest::test::scenarioPath;
-using unrest::test::tempDir;
 
 namespace {
 
@@ -155,17 +154,7 @@ TEST_CASE("Voronoi cells of a square lattice are the lattice squares", "[measure
 TEST_CASE("trajectories.txt is PedPy's text format at the chosen rate", "[measurement][outputs]") {
   const Scenario sc = scenarioFromText("traj.yaml", corridor("[1, 0]") + "  trajectories: {interval: 0.5}\n",
                                        {"clock.duration=5"});
-  const World world(sc);
-  Simulation sim(sc, world, 1);
-  const auto dir = tempDir() / "traj";
-  {
-    OutputWriter writer(sim, dir.string());
-    while (!sim.done()) {
-      sim.step();
-      writer.afterStep(sim);
-    }
-    writer.finish(sim, 1.0, false);
-  }
+  const std::filesystem::path dir = unrest::test::runWithOutputs(sc, 1, "traj");
   const std::string text = readFile(dir / "trajectories.txt");
   // PedPy reads the frame rate from the first number of a comment line naming "framerate", and the unit from
   // "x/m"; data rows are whitespace-separated id, frame, x, y (and z).

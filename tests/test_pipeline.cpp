@@ -11,6 +11,7 @@
 
 using namespace unrest;
 using unrest::test::readFile;
+using unrest::test::runWithOutputs;
 using unrest::test::scenarioFromText;
 using unrest::test::scenarioPath;
 using unrest::test::tempDir;
@@ -187,21 +188,6 @@ TEST_CASE("a dense milling crowd: accurate at 20 ms, stable at 50 ms where expli
 }
 
 namespace {
-std::string runWithOutputs(const Scenario& sc, int threads, const std::string& dirName) {
-  const World world(sc);
-  Simulation sim(sc, world, threads);
-  const auto dir = tempDir() / dirName;
-  {
-    OutputWriter writer(sim, dir.string());
-    while (!sim.done()) {
-      sim.step();
-      writer.afterStep(sim);
-    }
-    writer.finish(sim, 1.0, false);
-  }
-  return dir.string();
-}
-
 std::string withoutPerformance(const std::string& summary) {
   return summary.substr(0, summary.find("\"performance\""));
 }
