@@ -233,6 +233,7 @@ std::string drawPlot(const Plot& plot, const std::filesystem::path& dir, const s
     gp << "set output '" << png.string() << "'\n";
     gp << "set title \"" << plot.title << "\"\nset xlabel \"" << plot.xLabel << "\"\nset ylabel \"" << plot.yLabel << "\"\n";
     gp << "set grid\nset key top right box opaque\nset datafile missing 'nan'\n";
+    gp << "set offsets graph 0.05, graph 0.05, graph 0.05, graph 0.05\n";  // points on the edge stay visible
     if (plot.logX) gp << "set logscale x\n";
     gp << "plot ";
     bool first = true;

@@ -82,7 +82,7 @@ Case fasterIsSlower() {
     p.title = "Faster is slower: 200 people through a 1 m door (HFV 2000)";
     p.xLabel = "desired speed v0 (m/s)";
     p.yLabel = "time for all to leave (s)";
-    p.seriesLabel = "unrest";
+    p.seriesLabel = "unrest, with crush injuries (no point: the room never emptied)";
     Plot::Curve alone{"unrest without the injury rule (median)", {}, {}, {}, {}};
     for (std::size_t s = 0; s < d.specs.size(); ++s) {
       if (injuriesOff(d.specs[s])) {
