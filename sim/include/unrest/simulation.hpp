@@ -173,7 +173,8 @@ private:
   };
   std::vector<NeighbourSlot> packed_;
   // Calls visit(slot) for everyone in the 3×3 neighbour cells around p (plus whoever shares their buckets).
-  template <class Visit>
+  // Periodic: the cells wrap along x (the map's periodic boundary), instead of ending at its edges.
+  template <bool Periodic, class Visit>
   void forEachCandidate(const Vec2& p, Visit&& visit) const {
     const int ci = cells_.cellX(p.x()), cj = cells_.cellY(p.y());
     const int foldX = cells_.foldX, foldY = cells_.foldY;
@@ -183,7 +184,7 @@ private:
       if (cj + dj < 0 || cj + dj >= cells_.grid.ny) continue;
       const int bj = fj + dj < 0 ? fj + dj + foldY : (fj + dj >= foldY ? fj + dj - foldY : fj + dj);
       for (int di = -1; di <= 1; ++di) {
-        if (ci + di < cells_.loX || ci + di >= cells_.hiX) continue;
+        if (!Periodic && (ci + di < 0 || ci + di >= cells_.grid.nx)) continue;
         const int bi = fi + di < 0 ? fi + di + foldX : (fi + di >= foldX ? fi + di - foldX : fi + di);
         const auto c = static_cast<std::size_t>(bi + foldX * bj);
         for (std::uint32_t s = cellStart_[c]; s < cellStart_[c + 1]; ++s) visit(packed_[s]);
