@@ -6,6 +6,7 @@
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
 #include "unrest/world.hpp"
+#include "validate.hpp"
 
 #include <CLI/CLI.hpp>
 #include <omp.h>
@@ -154,6 +155,7 @@ int main(int argc, char** argv) {
   CLI::App* view = app.add_subcommand("view", "Watch a scenario in a window (or capture it headless); writes the outputs of run");
   addScenarioOptions(view);
   unrest::app::addViewOptions(*view, viewOptions);
+  CLI::App* validate = unrest::addValidateCommand(app);
 
   try {
     app.parse(argc, argv);
@@ -163,6 +165,7 @@ int main(int argc, char** argv) {
   try {
     if (*check) return runCheck(opt);
     if (*view) return unrest::app::runView(load(opt.scenario, opt.overrides, opt.seed), viewOptions);
+    if (*validate) return unrest::runValidateCommand();
     return runSimulation(opt);
   } catch (const unrest::ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());

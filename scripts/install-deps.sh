@@ -9,6 +9,7 @@ packages=(
   catch2 libbenchmark-dev                        # tests and micro-benchmarks
   libsfml-dev libx11-dev fonts-dejavu-core       # the viewer (render/)
   xvfb xauth libgl1-mesa-dri libglx-mesa0        # the viewer without a screen: Xvfb with Mesa's software OpenGL
+  gnuplot-nox                                    # unrest validate's plots
 )
 
 missing=()

@@ -72,6 +72,7 @@ OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory) 
     std::fflush(metrics_);
   }
   if (out.events) events_ = openOutput(std::filesystem::path(directory) / "events.jsonl");
+  if (sim.measurement()) measurement_ = std::make_unique<MeasurementWriter>(sim, directory);
 }
 
 OutputWriter::~OutputWriter() {
@@ -162,6 +163,7 @@ void writeEvent(std::FILE* f, const Scenario& sc, const Event& e) {
 
 void OutputWriter::afterStep(const Simulation& sim) {
   const Scenario& sc = sim.scenario();
+  if (measurement_) measurement_->afterStep(sim);
   const auto& events = sim.stepEvents();
   eventCount_ += static_cast<std::int64_t>(events.size());
   if (events_ && !events.empty()) {
@@ -216,6 +218,7 @@ void OutputWriter::afterStep(const Simulation& sim) {
 }
 
 void OutputWriter::finish(const Simulation& sim, double wallSeconds, bool interrupted) {
+  if (measurement_) measurement_->finish(sim);
   const Scenario& sc = sim.scenario();
   const MetricsRow& last = sim.lastRow();
   const double simulated = sim.time();

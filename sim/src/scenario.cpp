@@ -144,6 +144,7 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     readShapes(checker, m, "walkable", sc.map.walkable);
     readShapes(checker, m, "obstacles", sc.map.obstacles);
     readShapes(checker, m, "zones", sc.map.zones);
+    readPeriodic(checker, m, sc);
     m.finish();
     const Vec2 extent = sc.map.boundsMax - sc.map.boundsMin;
     const double cells = (extent.x() / sc.map.cellSize) * (extent.y() / sc.map.cellSize);
@@ -188,6 +189,7 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     MapReader h(checker, r.get("harm"), "harm", r.where());
     sc.harm.injuryPressure = h.number("injury_pressure", sc.harm.injuryPressure, above(0), "N/m");
     sc.harm.injuryTime = h.number("injury_time", sc.harm.injuryTime, between(0, 3600), "s");
+    if (!h.boolean("injuries", true)) sc.harm.injuryPressure = kInf;  // pressures are still measured, nobody is hurt
     h.finish();
   }
 
@@ -209,9 +211,11 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
         if (p.required("count", "a whole number of people")) pop.count = p.integer("count", 0, 0, 10'000'000);
         if (const YamlNode* z = p.required("spawn", "the name of a zone in map.zones"))
           pop.spawnZone = readZoneRef(checker, *z, p.keyPath("spawn"), sc);
-        // A patrol needs no destination: its first zone is where it heads first.
+        // A fixed heading (`direction: [dx, dy]`, for periodic corridors) replaces the destination, and a patrol
+        // needs none: its first zone is where it heads first.
+        const bool heading = readHeading(checker, p, pop);
         const bool patrols = e.value.kind == YamlNode::Kind::Map && e.value.find("patrol");
-        if (const YamlNode* z = patrols ? p.get("destination") : p.required("destination", "the name of a zone in map.zones"))
+        if (const YamlNode* z = heading ? nullptr : patrols ? p.get("destination") : p.required("destination", "the name of a zone in map.zones"))
           pop.destinationZone = readZoneRef(checker, *z, p.keyPath("destination"), sc);
         pop.onArrival = p.choice<OnArrival>("on_arrival", pop.onArrival,
                                             {{"stay", OnArrival::Stay}, {"leave", OnArrival::Leave}, {"wander", OnArrival::Wander}});
@@ -238,6 +242,7 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     }
   }
 
+  readMeasurement(checker, r, sc);
   readCivilViolence(checker, r, sc);
   if (city) readModelSections(checker, r, sc);
   readTimeline(checker, r, sc);

@@ -7,6 +7,13 @@
 
 namespace unrest {
 
+// The `measurement:` section (scenario_measurement.cpp).
+void readMeasurement(Checker& checker, MapReader& root, Scenario& sc);
+// `map.periodic` (needs map.bounds and map.cell_size read first) and a population's `direction:`; the latter returns
+// true when the population walks a fixed heading instead of to a destination.
+void readPeriodic(Checker& checker, MapReader& map, Scenario& sc);
+bool readHeading(Checker& checker, MapReader& population, PopulationDef& pop);
+
 void readCivilViolence(Checker& checker, MapReader& root, Scenario& sc);
 // `factions:` comes before the populations, which refer to them.
 void readFactions(Checker& checker, MapReader& root, Scenario& sc);

@@ -1,4 +1,5 @@
 #include "unrest/simulation.hpp"
+#include "unrest/measurement.hpp"
 
 #include <omp.h>
 
@@ -34,10 +35,13 @@ double maxRadiusOf(const Scenario& sc) {
 
 }  // namespace
 
-void FoldedCells::build(const Grid& world, double side, std::size_t people) {
+void FoldedCells::build(const Grid& world, double side, std::size_t people, bool periodicX) {
+  // Along a periodic axis the cells must tile the period exactly (a short last cell would put people who touch
+  // across the seam two cells apart), so the side grows to the period over a whole number of cells.
+  if (periodicX) side = world.nx * world.h / std::max(1.0, std::floor(world.nx * world.h / side));
   grid.h = side;
   grid.origin = world.origin;
-  grid.nx = std::max(1, static_cast<int>(std::ceil(world.nx * world.h / side)));
+  grid.nx = std::max(1, static_cast<int>(std::ceil(world.nx * world.h / side - (periodicX ? 1e-9 : 0.0))));
   grid.ny = std::max(1, static_cast<int>(std::ceil(world.ny * world.h / side)));
   const double target = std::max(4096.0, 4.0 * double(people));
   const double scale = std::min(1.0, std::sqrt(target / double(grid.size())));
@@ -47,6 +51,10 @@ void FoldedCells::build(const Grid& world, double side, std::size_t people) {
     foldX = std::min(grid.nx, std::max(3, static_cast<int>(std::ceil(grid.nx * scale))));
     foldY = std::min(grid.ny, std::max(3, static_cast<int>(std::ceil(grid.ny * scale))));
   }
+  // Wrapping cells must wrap buckets too, so a periodic axis is never folded.
+  if (periodicX) foldX = grid.nx;
+  loX = periodicX ? std::numeric_limits<int>::min() / 2 : 0;
+  hiX = periodicX ? std::numeric_limits<int>::max() / 2 : grid.nx;
 }
 
 const char* eventTypeName(EventType t) {
@@ -94,7 +102,19 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
 
   // Neighbour cells large enough that all interactions of a person lie in its 3×3 block.
   const Grid& g = world.grid();
-  cells_.build(g, 2.0 * maxRadiusOf(scenario) + scenario.physics.interactionRange, total);
+  cells_.build(g, 2.0 * maxRadiusOf(scenario) + scenario.physics.interactionRange, total, world.periodX() > 0);
+  if (world.periodX() > 0) {
+    period_ = world.periodX();
+    halfPeriod_ = 0.5 * period_;
+    periodStart_ = g.origin.x();
+    periodEnd_ = g.origin.x() + period_;
+    // Three cells along the period at least, or the 3×3 block around a person would meet the same cell twice.
+    if (cells_.grid.nx < 3)
+      throw ScenarioError({{Location{scenario.file, 1, 1}, "map.periodic",
+                            "the period is shorter than three neighbour cells (expected x_max - x_min >= " +
+                                std::to_string(3.0 * cells_.grid.h) + " m with these radii and physics.interaction_range)"}});
+  }
+  if (scenario.measurement.any()) measurement_ = std::make_unique<Measurement>(*this);
   cellStart_.assign(cells_.buckets() + 2, 0);
   chunkCounts_.reserve((cells_.buckets() + 1) * std::size_t(threads_));
   cellOrder_.reserve(total);
@@ -115,6 +135,8 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   maxRadius_ = maxRadiusOf(scenario);
   setUpModel();
 }
+
+Simulation::~Simulation() = default;
 
 std::int64_t Simulation::active() const {
   std::int64_t n = 0;
@@ -182,10 +204,11 @@ bool Simulation::spotIsFree(const Vec2& pos, double r) const {
   const int ci = cells_.cellX(pos.x()), cj = cells_.cellY(pos.y());
   for (int j = cj - 1; j <= cj + 1; ++j)
     for (int i = ci - 1; i <= ci + 1; ++i) {
-      if (!cells_.grid.inside(i, j)) continue;
-      for (std::int32_t k = spawnHead_[cells_.bucket(i, j)]; k >= 0; k = spawnNext_[k]) {
+      if (j < 0 || j >= cells_.grid.ny || i < cells_.loX || i >= cells_.hiX) continue;
+      const int wrapped = (i + cells_.grid.nx) % cells_.grid.nx;  // i itself unless the map is periodic
+      for (std::int32_t k = spawnHead_[cells_.bucket(wrapped, j)]; k >= 0; k = spawnNext_[k]) {
         const double minGap = r + agents_.radius[k] + 0.02;
-        if ((Vec2(agents_.x[k], agents_.y[k]) - pos).squaredNorm() < minGap * minGap) return false;
+        if (offset(Vec2(agents_.x[k], agents_.y[k]), pos).squaredNorm() < minGap * minGap) return false;
       }
     }
   return true;
@@ -206,7 +229,7 @@ void Simulation::addAgent(int p, std::int64_t indexInPopulation, const Vec2& pos
   const double v0 = pop.desiredSpeed.sample(rng_.stream(0, subject, RandomPurpose::DesiredSpeed));
   const double r = radiusOf(p, indexInPopulation);
   const PlanNow& plan = plan_[p];
-  const Vec2 goal = randomSpot(plan.zone, 0, subject, RandomPurpose::GoalSpot);
+  const Vec2 goal = plan.zone >= 0 ? randomSpot(plan.zone, 0, subject, RandomPurpose::GoalSpot) : pos;
   const auto field = static_cast<std::uint16_t>(plan.field);
   const auto id = static_cast<std::uint32_t>(spawnedTotal_++);
   agents_.pushBack(id, static_cast<std::uint16_t>(p), static_cast<std::uint32_t>(indexInPopulation), field, pos.x(),
@@ -264,13 +287,16 @@ void Simulation::spawnLattice(int p) {
   }
   lo.array() -= 0.5 * g.h;
   hi.array() += 0.5 * g.h;
+  // A zone spanning a whole periodic map gets a lattice that tiles the period, so nobody overlaps across it.
+  const bool tilesPeriod = period_ > 0 && hi.x() - lo.x() >= period_ - 1e-9;
   std::vector<Vec2> spots;
   for (int tries = 0; tries < 60; ++tries) {
     spots.clear();
     const double rowStep = spacing * std::sqrt(3.0) / 2.0;
+    const double stepX = tilesPeriod ? period_ / std::max(1.0, std::floor(period_ / spacing)) : spacing;
     int row = 0;
     for (double y = lo.y() + 0.5 * rowStep; y < hi.y(); y += rowStep, ++row)
-      for (double x = lo.x() + (row % 2 ? spacing : 0.5 * spacing); x < hi.x(); x += spacing) {
+      for (double x = lo.x() + (row % 2 ? stepX : 0.5 * stepX); x < hi.x() - (tilesPeriod ? 0.25 * stepX : 0.0); x += stepX) {
         const Vec2 s(x, y);
         if (world_.zones()[pop.spawnZone].contains(s) && world_.bodyFits(s, rMax + 0.02))
           spots.push_back(s);
@@ -528,6 +554,7 @@ void Simulation::wander(std::size_t i, const PopulationDef& pop) {
 
 void Simulation::stageRecord() {
   if (stepIndex_ % recordEvery_ == 0 || stepIndex_ == totalSteps_) computeRow();
+  if (measurement_) measurement_->afterStep(*this);
 }
 
 bool Simulation::recordNow() {

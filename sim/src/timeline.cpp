@@ -54,7 +54,7 @@ void Simulation::setUpModel() {
   bool forcesOfOrder = false;
   for (std::size_t p = 0; p < sc.populations.size(); ++p) {
     const PopulationDef& pop = sc.populations[p];
-    plan_[p] = {pop.destinationZone, world_.fieldForZone(pop.destinationZone), pop.onArrival};
+    plan_[p] = {pop.destinationZone, world_.fieldForPopulation(int(p)), pop.onArrival};
     forcesOfOrder = forcesOfOrder || pop.role != Role::Civilian;
   }
   modelActive_ = sc.civilViolence.enabled || sc.fear.enabled || !sc.factions.empty() || !sc.vehicles.empty() ||

@@ -86,6 +86,38 @@ void simplifyChain(const std::vector<Vec2>& pts, std::size_t first, std::size_t 
 }
 
 
+// The parts of a polyline with lo <= x <= hi (lo == hi: the polyline whole).
+std::vector<std::vector<Vec2>> clipToSlab(const std::vector<Vec2>& line, double lo, double hi) {
+  if (lo >= hi) return {line};
+  std::vector<std::vector<Vec2>> pieces;
+  std::vector<Vec2> piece;
+  auto inside = [&](const Vec2& p) { return p.x() >= lo && p.x() <= hi; };
+  auto crossing = [](const Vec2& a, const Vec2& b, double x) { return Vec2(a + (b - a) * ((x - a.x()) / (b.x() - a.x()))); };
+  for (std::size_t i = 0; i < line.size(); ++i) {
+    if (i == 0) {
+      if (inside(line[0])) piece.push_back(line[0]);
+      continue;
+    }
+    const Vec2 &a = line[i - 1], &b = line[i];
+    const bool ia = inside(a), ib = inside(b);
+    if (!ia) {
+      // Entering: through whichever end of the slab lies between a and b.
+      for (double x : {lo, hi})
+        if ((a.x() - x) * (b.x() - x) < 0) piece = {crossing(a, b, x)};
+    }
+    if (ib) {
+      piece.push_back(b);
+    } else if (!piece.empty()) {
+      for (double x : {lo, hi})
+        if ((a.x() - x) * (b.x() - x) < 0) piece.push_back(crossing(a, b, x));
+      if (piece.size() >= 2) pieces.push_back(piece);
+      piece.clear();
+    }
+  }
+  if (piece.size() >= 2) pieces.push_back(piece);
+  return pieces;
+}
+
 }  // namespace
 
 std::vector<float> distanceTransform(const Grid& grid, const std::vector<std::uint8_t>& mask) {
@@ -165,7 +197,7 @@ std::vector<float> fastMarching(const Grid& grid, const std::vector<float>& cost
   return T;
 }
 
-World::World(const Scenario& scenario) {
+World::World(const Scenario& scenario) : periodX_(scenario.map.periodX) {
   const auto& map = scenario.map;
   grid_.h = map.cellSize;
   grid_.origin = map.boundsMin;
@@ -202,19 +234,24 @@ void World::rasterise(const Scenario& scenario) {
 }
 
 void World::computeWallDistance() {
-  // Distances on a grid padded with one blocked ring, so the bounds act as walls.
+  // Distances on a grid padded with one blocked ring, so the bounds act as walls; a periodic map is padded along x
+  // with wrapped copies of itself instead (10 m of them: enough for any clearance the navigation asks).
+  const int padX = periodX_ > 0 ? std::min(grid_.nx, static_cast<int>(std::ceil(10.0 / grid_.h))) : 1;
   Grid padded = grid_;
-  padded.nx += 2;
+  padded.nx += 2 * padX;
   padded.ny += 2;
   std::vector<std::uint8_t> mask(padded.size(), 0);
   for (int j = 0; j < grid_.ny; ++j)
-    for (int i = 0; i < grid_.nx; ++i) mask[padded.index(i + 1, j + 1)] = walkable_[grid_.index(i, j)];
+    for (int i = 0; i < padded.nx; ++i) {
+      const int gi = periodX_ > 0 ? ((i - padX) % grid_.nx + grid_.nx) % grid_.nx : i - padX;
+      if (gi >= 0 && gi < grid_.nx) mask[padded.index(i, j + 1)] = walkable_[grid_.index(gi, j)];
+    }
   const auto d = distanceTransform(padded, mask);
   wallDistance_.resize(grid_.size());
   for (int j = 0; j < grid_.ny; ++j)
     for (int i = 0; i < grid_.nx; ++i)
       // Centre-to-centre distance minus half a cell: the wall lies on the boundary between the cells.
-      wallDistance_[grid_.index(i, j)] = std::max(0.0f, float((d[padded.index(i + 1, j + 1)] - 0.5f) * grid_.h));
+      wallDistance_[grid_.index(i, j)] = std::max(0.0f, float((d[padded.index(i + padX, j + 1)] - 0.5f) * grid_.h));
 }
 
 bool World::walkableAt(const Vec2& p) const {
@@ -242,8 +279,11 @@ void World::traceWalls(double reach) {
   // of the sample edges, i.e. on the cell boundaries. Each segment keeps the walkable side on its left; saddles
   // keep blocked cells connected so no one slips through a diagonal wall.
   const int W = grid_.nx + 2, H = grid_.ny + 2;
+  // A periodic map is padded along x with its own wrapped columns, so no wall appears at its two ends; the contours
+  // along it then run off the padded grid as open chains, which are cut at the period's ends below.
+  const bool periodic = periodX_ > 0;
   auto sample = [&](int i, int j) -> int {  // padded coordinates
-    const int gi = i - 1, gj = j - 1;
+    const int gi = periodic ? ((i - 1) % grid_.nx + grid_.nx) % grid_.nx : i - 1, gj = j - 1;
     return grid_.inside(gi, gj) && walkable_[grid_.index(gi, gj)] ? 1 : 0;
   };
   // Edge keys: 2*(j*W+i) is the horizontal edge from sample (i,j) to (i+1,j); +1 the vertical edge to (i,j+1).
@@ -276,16 +316,29 @@ void World::traceWalls(double reach) {
     }
   }
   const double tolerance = 0.49 * grid_.h;
-  for (std::size_t startKey = 0; startKey < next.size(); ++startKey) {
-    if (next[startKey] < 0) continue;
-    std::vector<Vec2> loop;
-    std::int64_t k = static_cast<std::int64_t>(startKey);
-    while (next[k] >= 0) {
-      loop.push_back(keyPoint(k));
+  // Open chains (only on periodic maps) first, from their starts; what is left are closed loops.
+  std::vector<char> hasPredecessor(next.size(), 0);
+  for (auto n : next)
+    if (n >= 0) hasPredecessor[n] = 1;
+  auto follow = [&](std::int64_t k) {
+    std::vector<Vec2> points;
+    for (; k >= 0 && next[k] >= 0;) {
+      points.push_back(keyPoint(k));
       const std::int64_t n = next[k];
       next[k] = -1;
       k = n;
     }
+    if (k >= 0) points.push_back(keyPoint(k));  // an open chain's last point
+    return points;
+  };
+  for (std::size_t startKey = 0; startKey < next.size(); ++startKey)
+    if (next[startKey] >= 0 && !hasPredecessor[startKey])
+      for (const auto& piece : clipToSlab(follow(static_cast<std::int64_t>(startKey)), grid_.origin.x(), grid_.origin.x() + periodX_))
+        addOpenChain(piece, tolerance);
+  for (std::size_t startKey = 0; startKey < next.size(); ++startKey) {
+    if (next[startKey] < 0) continue;
+    std::vector<Vec2> loop = follow(static_cast<std::int64_t>(startKey));
+    loop.pop_back();  // the start again
     if (loop.size() < 3) continue;
     // Simplify the closed loop as two chains split at its farthest point from the start.
     std::size_t far = 0;
@@ -318,6 +371,23 @@ void World::traceWalls(double reach) {
     }
   }
 
+  // On a periodic map, walls near one end also act across it: their copies one period away join the lists.
+  if (periodic) {
+    const double lo = grid_.origin.x() + reach, hi = grid_.origin.x() + periodX_ - reach;
+    const std::size_t segments = walls_.size(), corners = corners_.size();
+    const Vec2 shift(periodX_, 0.0);
+    for (std::size_t s = 0; s < segments; ++s) {
+      const WallSegment w = walls_[s];
+      if (std::min(w.a.x(), w.b.x()) < lo) walls_.push_back({w.a + shift, w.b + shift});
+      if (std::max(w.a.x(), w.b.x()) > hi) walls_.push_back({w.a - shift, w.b - shift});
+    }
+    for (std::size_t c = 0; c < corners; ++c) {
+      const WallCorner k = corners_[c];
+      if (k.p.x() < lo) corners_.push_back({k.p + shift, k.dirIn, k.dirOut});
+      if (k.p.x() > hi) corners_.push_back({k.p - shift, k.dirIn, k.dirOut});
+    }
+  }
+
   // Buckets of side `reach`: each lists every segment and corner within `reach` of some point of the bucket.
   wallReach_ = reach;
   bucketGrid_.h = reach;
@@ -347,6 +417,22 @@ void World::traceWalls(double reach) {
         segmentStart_, segmentIds_);
   build([&](std::size_t s, const Vec2&) { return corners_[s].p; }, corners_.size(),
         [&](std::size_t s) { return std::pair<Vec2, Vec2>(corners_[s].p, corners_[s].p); }, cornerStart_, cornerIds_);
+}
+
+void World::addOpenChain(const std::vector<Vec2>& points, double tolerance) {
+  if (points.size() < 2) return;
+  std::vector<char> keep(points.size(), 0);
+  keep.front() = keep.back() = 1;
+  simplifyChain(points, 0, points.size() - 1, tolerance, keep);
+  std::vector<Vec2> line;
+  for (std::size_t i = 0; i < points.size(); ++i)
+    if (keep[i]) line.push_back(points[i]);
+  for (std::size_t i = 0; i + 1 < line.size(); ++i) {
+    walls_.push_back({line[i], line[i + 1]});
+    if (i == 0) continue;
+    const Vec2 dirIn = (line[i] - line[i - 1]).normalized(), dirOut = (line[i + 1] - line[i]).normalized();
+    if (cross(dirIn, dirOut) < 0) corners_.push_back({line[i], dirIn, dirOut});
+  }
 }
 
 double World::signedWallDistance(const Vec2& p) const {
@@ -406,9 +492,32 @@ std::pair<const std::int32_t*, const std::int32_t*> World::cornersNear(int bucke
 
 void World::buildNavigation(const Scenario& scenario) {
   fieldOfZone_.assign(zones_.size(), -1);
+  fieldOfPopulation_.clear();
   for (const int zone : navigationZones(scenario)) {
     fieldOfZone_[zone] = static_cast<int>(fields_.size());
     fields_.push_back(NavigationField{zone, {}, {}});
+  }
+  std::vector<Vec2> headings(fields_.size(), Vec2::Zero());  // of the fixed-heading fields, by field index
+  for (const auto& pop : scenario.populations) {
+    if (pop.destinationZone >= 0) {
+      fieldOfPopulation_.push_back(fieldOfZone_[pop.destinationZone]);
+      continue;
+    }
+    // A fixed heading: one field per distinct direction, the same everywhere, with no destination in it.
+    int found = -1;
+    for (std::size_t f = 0; f < fields_.size(); ++f)
+      if (fields_[f].zone < 0 && headings[f] == pop.heading) found = static_cast<int>(f);
+    if (found < 0) {
+      found = static_cast<int>(fields_.size());
+      NavigationField field{-1, std::vector<float>(grid_.size(), 1.0f), std::vector<std::int8_t>(2 * grid_.size())};
+      for (std::size_t c = 0; c < grid_.size(); ++c) {
+        field.dir[2 * c] = static_cast<std::int8_t>(std::lround(127.0 * pop.heading.x()));
+        field.dir[2 * c + 1] = static_cast<std::int8_t>(std::lround(127.0 * pop.heading.y()));
+      }
+      fields_.push_back(std::move(field));
+      headings.push_back(pop.heading);
+    }
+    fieldOfPopulation_.push_back(found);
   }
   // Walking is slower near walls, so shortest paths keep a body's width off corners.
   std::vector<float> cost(grid_.size(), 0.0f);
@@ -421,6 +530,7 @@ void World::buildNavigation(const Scenario& scenario) {
 #pragma omp parallel for schedule(dynamic, 1)
   for (std::size_t f = 0; f < fields_.size(); ++f) {
     NavigationField& field = fields_[f];
+    if (field.zone < 0) continue;  // a fixed heading
     field.arrival = fastMarching(grid_, cost, zoneCells_[field.zone]);
     field.dir.assign(2 * grid_.size(), 0);
     const auto& T = field.arrival;
@@ -469,6 +579,7 @@ std::vector<int> World::navigationZones(const Scenario& sc) {
 void World::checkReachable(const Scenario& scenario) const {
   std::vector<Diagnostic> problems;
   for (const auto& pop : scenario.populations) {
+    if (pop.destinationZone < 0) continue;  // a fixed heading goes nowhere in particular
     const auto& T = fields_[fieldOfZone_[pop.destinationZone]].arrival;
     bool reachable = false;
     for (auto c : zoneCells_[pop.spawnZone]) reachable = reachable || std::isfinite(T[c]);

@@ -3,12 +3,14 @@
 // stopped keeps everything it has produced.
 #pragma once
 
+#include "unrest/measurement.hpp"
 #include "unrest/simulation.hpp"
 
 #include <array>
 #include <cstdio>
 #include <vector>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 namespace unrest {
@@ -32,6 +34,7 @@ private:
   std::string directory_;
   std::FILE* metrics_ = nullptr;
   std::FILE* events_ = nullptr;
+  std::unique_ptr<MeasurementWriter> measurement_;  // only when the scenario measures something
   double peakDensity_ = 0.0, peakPressure_ = 0.0, peakCrowdPressure_ = 0.0;
   double peakDensityTime_ = 0.0, peakPressureTime_ = 0.0;
   std::int64_t eventCount_ = 0;

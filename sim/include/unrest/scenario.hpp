@@ -5,6 +5,7 @@
 #include "unrest/civil_violence.hpp"
 #include "unrest/geometry.hpp"
 #include "unrest/population.hpp"
+#include "unrest/measurement_def.hpp"
 #include "unrest/yaml_tree.hpp"
 
 #include <algorithm>
@@ -44,6 +45,9 @@ struct MapDef {
   std::vector<Shape> walkable;  // union; empty means the whole bounds
   std::vector<Shape> obstacles;
   std::vector<Shape> zones;
+  // Periodic boundary along x (map.periodic: x): what leaves at x_max comes back at x_min; neighbours, forces
+  // and walls wrap, and no wall is traced at the two ends. 0 when the map is not periodic.
+  double periodX = 0.0;  // m
 };
 
 struct NavigationDef {
@@ -80,7 +84,10 @@ struct PopulationDef {
   std::string name;
   std::int64_t count = 0;
   int spawnZone = -1;        // index into MapDef::zones
-  int destinationZone = -1;  // index into MapDef::zones
+  int destinationZone = -1;  // index into MapDef::zones; -1 with a fixed heading
+  // A fixed desired direction instead of a destination (unit vector; zero when a destination is given): people
+  // walk this way for ever, as in a periodic corridor.
+  Vec2 heading{0, 0};
   OnArrival onArrival = OnArrival::Stay;
   double spawnStart = 0.0;  // s
   double spawnRate = 0.0;   // people/s, 0 = all at once
@@ -287,6 +294,7 @@ struct Scenario {
   LatticeDef lattice;  // with movement: lattice
   std::vector<TimelineEventDef> events;  // sorted by time, stable
   OutputDef output;
+  MeasurementDef measurement;  // empty: nothing measured, nothing costs
 
   int zoneIndex(const std::string& zoneName) const;  // -1 when absent
   int factionIndex(const std::string& factionName) const;  // -1 when absent

@@ -21,6 +21,8 @@
 #include <algorithm>
 #include <array>
 #include <cstdint>
+#include <limits>
+#include <memory>
 #include <vector>
 
 namespace unrest {
@@ -138,8 +140,10 @@ struct VisionCounts {
 struct FoldedCells {
   Grid grid;
   int foldX = 1, foldY = 1;
+  // Cells i with loX <= i < hiX exist; a periodic map has no such bound along x (its cells wrap, unfolded).
+  int loX = 0, hiX = 1;
 
-  void build(const Grid& world, double side, std::size_t people);
+  void build(const Grid& world, double side, std::size_t people, bool periodicX = false);
   std::size_t buckets() const { return std::size_t(foldX) * std::size_t(foldY); }
   int cellX(double x) const { return std::clamp(grid.cellX(x), 0, grid.nx - 1); }
   int cellY(double y) const { return std::clamp(grid.cellY(y), 0, grid.ny - 1); }
@@ -150,9 +154,12 @@ struct FoldedCells {
 // Below this many people a stage runs on one thread: waking workers costs more than the work.
 constexpr std::int64_t kParallelMinimum = 1024;
 
+class Measurement;
+
 class Simulation {
 public:
   Simulation(const Scenario& scenario, const World& world, int threads = 1);
+  ~Simulation();
 
   void step();
   bool done() const { return stepIndex_ >= totalSteps_; }
@@ -204,6 +211,14 @@ public:
   // search the forces use, as of the last index stage. For tests and inspection.
   std::vector<std::uint32_t> neighboursOf(std::size_t i, double radius) const;
   double neighbourCellSide() const { return cells_.grid.h; }
+  // a − b, across the periodic boundary when that is shorter.
+  Vec2 offset(const Vec2& a, const Vec2& b) const {
+    Vec2 d = a - b;
+    d.x() -= period_ * double((d.x() > halfPeriod_) - (d.x() < -halfPeriod_));
+    return d;
+  }
+  // What was measured (null when the scenario asks for nothing); updated by the record stage every step.
+  const Measurement* measurement() const { return measurement_.get(); }
 
 private:
   void stageEvents();
@@ -276,6 +291,10 @@ private:
 
   const Scenario& scenario_;
   const World& world_;
+  // Periodic boundary along x (0 and +inf when there is none, which makes the wrapping arithmetic a no-op).
+  double period_ = 0.0, halfPeriod_ = std::numeric_limits<double>::infinity();
+  double periodStart_ = -std::numeric_limits<double>::infinity(), periodEnd_ = std::numeric_limits<double>::infinity();
+  std::unique_ptr<Measurement> measurement_;
   CounterRng rng_;
   int threads_ = 1;
   double dt_ = 0.02;
@@ -349,7 +368,8 @@ private:
   };
   std::vector<NeighbourSlot> packed_;
   // Calls visit(slot) for everyone in the 3×3 neighbour cells around p (plus whoever shares their buckets).
-  template <class Visit>
+  // Periodic: the cells wrap along x (the map's periodic boundary), instead of ending at its edges.
+  template <bool Periodic, class Visit>
   void forEachCandidate(const Vec2& p, Visit&& visit) const {
     const int ci = cells_.cellX(p.x()), cj = cells_.cellY(p.y());
     const int foldX = cells_.foldX, foldY = cells_.foldY;
@@ -359,7 +379,7 @@ private:
       if (cj + dj < 0 || cj + dj >= cells_.grid.ny) continue;
       const int bj = fj + dj < 0 ? fj + dj + foldY : (fj + dj >= foldY ? fj + dj - foldY : fj + dj);
       for (int di = -1; di <= 1; ++di) {
-        if (ci + di < 0 || ci + di >= cells_.grid.nx) continue;
+        if (!Periodic && (ci + di < 0 || ci + di >= cells_.grid.nx)) continue;
         const int bi = fi + di < 0 ? fi + di + foldX : (fi + di >= foldX ? fi + di - foldX : fi + di);
         const auto c = static_cast<std::size_t>(bi + foldX * bj);
         for (std::uint32_t s = cellStart_[c]; s < cellStart_[c + 1]; ++s) visit(packed_[s]);

@@ -45,7 +45,7 @@ struct WallCorner {
 };
 
 struct NavigationField {
-  int zone = -1;
+  int zone = -1;  // -1 for a fixed heading: the direction is the same everywhere and nobody ever arrives
   std::vector<float> arrival;  // T, seconds at unit speed ≈ metres of path; +inf where unreachable or blocked
   // Unit −∇T per cell as two signed bytes (x, y) scaled by 127, 0 where undefined (blocked or inside the zone):
   // interpolated and renormalised on lookup, a direction to within half a degree at a sixth of the memory of
@@ -88,8 +88,12 @@ public:
   const std::vector<std::int32_t>& zoneCells(int zone) const { return zoneCells_[zone]; }
   double zoneArea(int zone) const { return double(zoneCells_[zone].size()) * grid_.h * grid_.h; }
 
-  // Navigation: index of the field for a destination zone, the desired direction there, and the zone test.
+  // Navigation: index of the field for a destination zone (or for population p, which may walk a fixed heading
+  // instead), the desired direction there, and the zone test.
   int fieldForZone(int zone) const { return fieldOfZone_[zone]; }  // -1 when no one heads there
+  int fieldForPopulation(int p) const { return fieldOfPopulation_[p]; }
+  // The period along x of a periodic map, 0 otherwise.
+  double periodX() const { return periodX_; }
   const NavigationField& field(int index) const { return fields_[index]; }
   std::size_t fieldCount() const { return fields_.size(); }
   Vec2 desiredDirection(int field, const Vec2& p) const;
@@ -101,6 +105,8 @@ private:
   void rasterise(const Scenario& scenario);
   void computeWallDistance();
   void traceWalls(double reach);
+  // Simplifies an open wall chain (walkable on its left) and adds its segments and outward corners.
+  void addOpenChain(const std::vector<Vec2>& points, double tolerance);
   void buildNavigation(const Scenario& scenario);
   // Every zone someone may head for: destinations, patrol stops, homes, shops, rally calls.
   static std::vector<int> navigationZones(const Scenario& scenario);
@@ -117,6 +123,8 @@ private:
   std::vector<Shape> zones_;
   std::vector<std::vector<std::int32_t>> zoneCells_;
   std::vector<int> fieldOfZone_;
+  std::vector<int> fieldOfPopulation_;
+  double periodX_ = 0.0;
   std::vector<NavigationField> fields_;
 };
 
