@@ -160,20 +160,22 @@ struct Task {
 Metrics runOne(const Case& c, const RunSpec& spec, std::uint64_t seed, const Options& opt) {
   std::vector<std::string> overrides = spec.overrides;
   if (opt.quick) overrides.insert(overrides.end(), c.quickOverrides.begin(), c.quickOverrides.end());
+  if (c.runCustom) return c.runCustom(spec, seed, overrides, (std::filesystem::path(opt.sourceDir) / "scenarios").string());
   overrides.push_back("seed=" + std::to_string(seed));
   const Scenario sc = loadScenario((std::filesystem::path(opt.sourceDir) / "scenarios" / spec.scenario).string(), overrides);
   const World world(sc);
   Simulation sim(sc, world, 1);
-  if (!sim.measurement())
+  if (!sim.measurement() && c.needsMeasurement)
     throw std::runtime_error(spec.scenario + ": the case needs a measurement: section in its scenario");
   std::vector<Measurement::Crossing> crossings;
   std::vector<Measurement::AreaSample> samples;
   Metrics scratch, result;
   while (!sim.done()) {
     sim.step();
-    const Measurement& m = *sim.measurement();
-    crossings.insert(crossings.end(), m.stepCrossings().begin(), m.stepCrossings().end());
-    samples.insert(samples.end(), m.stepAreaSamples().begin(), m.stepAreaSamples().end());
+    if (const Measurement* m = sim.measurement()) {
+      crossings.insert(crossings.end(), m->stepCrossings().begin(), m->stepCrossings().end());
+      samples.insert(samples.end(), m->stepAreaSamples().begin(), m->stepAreaSamples().end());
+    }
     if (c.perStep) c.perStep(sim, scratch);
     if (c.stopWhen && c.stopWhen(sim, scratch)) break;
   }
@@ -374,12 +376,13 @@ int runValidation(const Options& opt) {
       passes += v == Verdict::Pass;
       softs += v == Verdict::Soft;
       std::printf("%-16s %-44s %-22s %-32s %s\n", c.name.c_str(), ch.figure.c_str(), ch.expected.c_str(),
-                  measuredText(ch.measured).c_str(), verdictName(v));
+                  (ch.measuredText.empty() ? measuredText(ch.measured) : ch.measuredText).c_str(), verdictName(v));
       if (!ch.note.empty()) notes.push_back(c.name + ", " + ch.figure + ": " + ch.note);
       std::fprintf(csv, "%s,%s,%s,%s,%s,%s,%s,%d,%d,%s,%s,%s\n", c.suite.c_str(), c.name.c_str(), csvField(ch.figure).c_str(),
                    csvField(ch.expected).c_str(), format(ch.measured.median, 4).c_str(), format(ch.measured.lo, 4).c_str(),
                    format(ch.measured.hi, 4).c_str(), ch.measured.n, ch.measured.missing, v == Verdict::Fail ? "fail" : verdictName(v),
-                   ch.gate == Gate::Gated ? "gated" : "soft", csvField(ch.note).c_str());
+                   ch.gate == Gate::Gated ? "gated" : "soft",
+                   csvField(ch.measuredText.empty() ? ch.note : ch.measuredText + (ch.note.empty() ? "" : "; " + ch.note)).c_str());
     }
     if (c.plot && !runErrors) {
       if (auto p = c.plot(data)) {

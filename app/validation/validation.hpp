@@ -82,6 +82,7 @@ struct Check {
   bool passed = false;
   Gate gate = Gate::Gated;
   std::string note;
+  std::string measuredText;  // shown instead of `measured` when set (shares of seeds, paired comparisons)
   Verdict verdict() const { return passed ? Verdict::Pass : (gate == Gate::Soft ? Verdict::Soft : Verdict::Fail); }
 
   // measured median within [lo, hi] (and a majority of runs reached a value).
@@ -131,6 +132,13 @@ struct Case {
   std::function<bool(const Simulation&, Metrics& scratch)> stopWhen;
   std::function<void(const Simulation&, Metrics&)> perStep;  // optional, after every step
   std::function<void(const RunContext&, Metrics&)> measure;
+  // Runs that are not one continuous simulation with a measurement: section (Epstein's lattice, or scenarios
+  // judged from their own outputs): given the spec, the seed, the overrides and the scenarios directory, return the
+  // run's figures. When set, `measure`, `perStep` and `stopWhen` are not used.
+  std::function<Metrics(const RunSpec&, std::uint64_t seed, const std::vector<std::string>& overrides,
+                        const std::string& scenariosDir)>
+      runCustom;
+  bool needsMeasurement = true;  // a continuous run without a measurement: section is an error
   std::function<void(const CaseData&, std::vector<Check>&)> judge;
   std::function<std::optional<Plot>(const CaseData&)> plot;  // optional
 };
