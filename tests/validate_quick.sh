@@ -15,7 +15,7 @@ for plot in rimea04 door_flow faster_is_slower crush_injuries; do
   if [ ! -s "$out/$plot.png" ]; then echo "missing plot $out/$plot.png"; cat "$out.log"; exit 1; fi
 done
 grep -q "wall time" "$out.log" || { echo "no wall time reported"; exit 1; }
-empty=$("$unrest" validate --suite civil-violence --out "$out/empty" 2>&1)
+empty=$("$unrest" validate --suite article --out "$out/empty" 2>&1)
 code=$?
 if [ "$code" -ne 3 ] || ! grep -q "no cases yet" <<<"$empty"; then
   echo "expected 'no cases yet' and exit code 3 for an empty suite, got $code:"; echo "$empty"; exit 1
