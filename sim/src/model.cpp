@@ -135,6 +135,12 @@ double Simulation::riskAversionOf(std::size_t i) const {
   return d.sample(rng_.stream(0, personSubject(agents_.group[i], agents_.member[i]), RandomPurpose::RiskAversion));
 }
 
+bool Simulation::wouldFight(std::size_t i) const {
+  // Not every active member of a crowd comes to blows: only a share (brawl.propensity), fixed per person.
+  return rng_.uniform(0, personSubject(agents_.group[i], agents_.member[i]), RandomPurpose::FightPropensity) <
+         scenario_.brawl.propensity;
+}
+
 bool Simulation::wouldLoot(std::size_t i) const {
   // Only some would take from a shop at all (the opportunists among rioters); who they are is fixed per person.
   const PopulationDef& pop = scenario_.populations[agents_.group[i]];
@@ -301,7 +307,7 @@ void Simulation::decideCivilian(std::size_t i) {
     return;
   }
   if (act != Activity::Fighting) a.activity[i] = static_cast<std::uint8_t>(Activity::Active);
-  if (seen.hostileActives > 0 && a.errand[i] == std::uint8_t(Errand::None)) {
+  if (seen.hostileActives > 0 && a.errand[i] == std::uint8_t(Errand::None) && wouldFight(i)) {
     const std::int64_t j = nearestHostileActive(i, scenario_.brawl.approachRadius);
     if (j >= 0) {
       a.errand[i] = static_cast<std::uint8_t>(Errand::Approach);
@@ -454,7 +460,7 @@ void Simulation::stageInteract() {
       marks_[i] = 0;
       const std::uint8_t act = activitySnapshot_[i];
       if (a.faction[i] == kNoFaction || !walkingOrArrived(a.state[i]) ||
-          (act != std::uint8_t(Activity::Active) && act != std::uint8_t(Activity::Fighting)))
+          (act != std::uint8_t(Activity::Active) && act != std::uint8_t(Activity::Fighting)) || !wouldFight(i))
         continue;
       const auto& hostile = scenario_.hostile[a.faction[i]];
       const Vec2 p(a.x[i], a.y[i]);
@@ -465,7 +471,7 @@ void Simulation::stageInteract() {
         const std::uint8_t f = a.faction[o.index];
         if (f == kNoFaction || !hostile[f] || !walkingOrArrived(a.state[o.index])) return;
         const std::uint8_t other = activitySnapshot_[o.index];
-        if (other != std::uint8_t(Activity::Active) && other != std::uint8_t(Activity::Fighting)) return;
+        if ((other != std::uint8_t(Activity::Active) && other != std::uint8_t(Activity::Fighting)) || !wouldFight(o.index)) return;
         const double gap = (Vec2(o.x, o.y) - p).norm() - r - o.radius;
         contacts += gap <= scenario_.brawl.contactGap;
       });

@@ -257,6 +257,7 @@ void readModelSections(Checker& checker, MapReader& root, Scenario& sc) {
     sc.brawl.contactGap = b.number("contact_gap", sc.brawl.contactGap, between(0, 3), "m");
     sc.brawl.injuryRate = b.number("injury_rate", sc.brawl.injuryRate, between(0, 10), "injuries per contact-second");
     sc.brawl.approachRadius = b.number("approach_radius", sc.brawl.approachRadius, between(0, 200), "m");
+    sc.brawl.propensity = b.number("propensity", sc.brawl.propensity, between(0, 1));
     b.finish();
   }
   {

@@ -27,6 +27,7 @@ enum class RandomPurpose : std::uint32_t {
   Placement,
   DecisionPhase,
   LootPropensity,
+  FightPropensity,
   // Epstein's lattice world (lattice.cpp), numbered apart so that other additions never shift them.
   LatticeSetup = 200,  // initial cells, hardship and risk aversion
   LatticeTurnOrder,  // the random order of each tick's turns

@@ -139,6 +139,7 @@ struct BrawlDef {
   double contactGap = 0.3;       // m between bodies within which two people fight
   double injuryRate = 0.01;      // injuries per contact-second (hazard rate)
   double approachRadius = 10.0;  // m: an active person walks at the nearest hostile active this close
+  double propensity = 1.0;       // share of a faction's members who would fight at all, when active
 };
 
 struct PoliceDef {
@@ -196,7 +197,7 @@ struct FearDef {
   double herding = 0.5;          // p at fear 1: weight of the neighbours' direction (HFV 2000)
   double gunshotRadius = 150.0;  // m: a shot frightens people this far, linearly less with distance
   double injuryRadius = 5.0;     // m
-  double injuryFear = 0.5;       // fear added to people within injuryRadius of an injury
+  double injuryFear = 0.8;       // fear of people right beside an injury, less with distance out to injuryRadius
   double safeDistance = 300.0;   // m: flight field extent around a shot
 };
 

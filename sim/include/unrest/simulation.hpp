@@ -264,6 +264,7 @@ private:
   void resumePlan(std::size_t i);
   double checkpointDeterrence(const Vec2& p) const;
   bool wouldLoot(std::size_t i) const;
+  bool wouldFight(std::size_t i) const;
   bool hostileActiveAround(const Vec2& p, const std::vector<std::uint8_t>& hostile) const;
   void addObstacleForces(std::size_t i, const Vec2& p, const Vec2& v, double r, const ForceParams& walls,
                          ForceAccumulator& acc) const;
