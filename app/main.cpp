@@ -1,4 +1,5 @@
 // unrest: the command line. Every user error ends here as one clear message and a non-zero exit code.
+#include "sweep.hpp"
 #include "unrest/output.hpp"
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
@@ -30,14 +31,6 @@ struct RunOptions {
   bool quiet = false;
   bool profile = false;
 };
-
-std::string formatDuration(double seconds) {
-  char buf[32];
-  if (seconds < 60) std::snprintf(buf, sizeof buf, "%.0fs", seconds);
-  else if (seconds < 3600) std::snprintf(buf, sizeof buf, "%dm%02ds", int(seconds) / 60, int(seconds) % 60);
-  else std::snprintf(buf, sizeof buf, "%dh%02dm", int(seconds) / 3600, (int(seconds) / 60) % 60);
-  return buf;
-}
 
 unrest::Scenario load(const std::string& path, std::vector<std::string> overrides, std::int64_t seed) {
   if (seed >= 0) overrides.push_back("seed=" + std::to_string(seed));
@@ -87,7 +80,7 @@ int runSimulation(const RunOptions& opt) {
     std::fprintf(stderr, "%s[%s] t=%.0f/%.0f s  people %lld  %.2fM agent-steps/s  %.1fx real time  ETA %s%s",
                  tty ? "\r" : "", unrest::formatClock(sc.clock.startTimeOfDay + sim.time()).c_str(), sim.time(),
                  sc.clock.duration, static_cast<long long>(sim.active()),
-                 wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, rate, formatDuration(eta).c_str(),
+                 wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, rate, unrest::formatDuration(eta).c_str(),
                  tty ? "   " : "\n");
   }
   if (!opt.quiet && tty) std::fprintf(stderr, "\n");
@@ -141,6 +134,8 @@ int main(int argc, char** argv) {
   run->add_flag("--profile", opt.profile, "Print the time spent in each pipeline stage");
   CLI::App* check = app.add_subcommand("check", "Validate a scenario without running it");
   addScenarioOptions(check);
+  unrest::SweepOptions sweepOptions;
+  CLI::App* sweep = unrest::app::addSweepCommand(app, sweepOptions);
 
   try {
     app.parse(argc, argv);
@@ -149,6 +144,7 @@ int main(int argc, char** argv) {
   }
   try {
     if (*check) return runCheck(opt);
+    if (*sweep) return unrest::app::runSweepCommand(sweepOptions);
     return runSimulation(opt);
   } catch (const unrest::ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());

@@ -196,10 +196,12 @@ void applyOverride(YamlNode& root, const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw ScenarioError({{here, assignment, "expected key.path=value"}});
-  const std::string path = assignment.substr(0, eq);
   YamlNode value = parseYamlText(assignment.substr(eq + 1), "<--set>");
   value.where = here;
+  setAtPath(root, assignment.substr(0, eq), value, here);
+}
 
+void setAtPath(YamlNode& root, const std::string& path, const YamlNode& value, const Location& here) {
   YamlNode* node = &root;
   std::size_t start = 0;
   while (true) {

@@ -36,5 +36,6 @@ private:
 
 std::string jsonEscape(const std::string& text);
 std::size_t peakResidentBytes();
+std::string formatDuration(double seconds);  // "42s", "3m07s", "2h05m", for progress lines
 
 }  // namespace unrest
