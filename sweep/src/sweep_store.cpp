@@ -69,13 +69,22 @@ std::string paddedId(std::int64_t id, std::int64_t total) {
 }  // namespace
 
 SweepStore::SweepStore(const SweepPlan& plan, const fs::path& dir, bool restart, bool retryFailed) : plan_(plan), dir_(dir) {
-  openFolder(restart);
-  readJournal(retryFailed);
+  try {
+    openFolder(restart);
+    readJournal(retryFailed);
+  } catch (...) {
+    close();  // a refused folder stays free for the next attempt
+    throw;
+  }
 }
 
-SweepStore::~SweepStore() {
+SweepStore::~SweepStore() { close(); }
+
+void SweepStore::close() {
   if (journal_) std::fclose(journal_);
+  journal_ = nullptr;
   if (lockFd_ >= 0) ::close(lockFd_);  // releases the lock
+  lockFd_ = -1;
 }
 
 void SweepStore::openFolder(bool restart) {

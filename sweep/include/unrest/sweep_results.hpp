@@ -89,6 +89,7 @@ private:
   std::string row(const RunRecord& run) const;
   void openFolder(bool restart);
   void readJournal(bool retryFailed);
+  void close();
 
   const SweepPlan& plan_;
   std::filesystem::path dir_;
