@@ -7,6 +7,7 @@ packages=(
   g++ cmake ninja-build ccache pkg-config        # toolchain
   libeigen3-dev libyaml-cpp-dev libcli11-dev     # the core library and the command line
   catch2 libbenchmark-dev                        # tests and micro-benchmarks
+  gnuplot-nox libopenmpi-dev openmpi-bin         # sweeps: plots, and runs across Open MPI ranks
 )
 
 missing=()

@@ -184,6 +184,9 @@ void readParameter(Checker& checker, const YamlNode::Entry& entry, SamplerKind s
   }
   if (integerGiven && p.kind != SweepParameter::Kind::Distribution)
     checker.error(entry.value.where, r.keyPath("integer"), "integer applies to a distribution only (expected distribution: with integer: true)");
+  const Distribution& d = p.distribution;
+  if (p.integer && p.kind == SweepParameter::Kind::Distribution && checker.problems.size() == before && d.kind != Distribution::Kind::Constant && std::ceil(d.min) > std::floor(d.max))
+    checker.error(distribution->where, r.keyPath("distribution"), "no whole number lies in [min, max] (expected a range holding one, with integer: true)");
 
   if (set) {
     // A linked parameter: its own name, shown in the outputs, and several key paths moving together.

@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <fstream>
+#include <limits>
 #include <set>
 #include <sstream>
 
@@ -156,7 +157,8 @@ int writePlots(const SweepPlan& plan, const std::map<std::int64_t, RunRecord>& r
     for (std::size_t j : varying) {
       const SweepParameter& param = def.parameters[j];
       const std::string base = fileName(def.metrics[k].name) + "-vs-" + fileName(param.name);
-      std::vector<std::string> blocks, titles;
+      std::vector<std::vector<Row>> blocks;
+      std::vector<std::string> titles;
       if (grid) {
         // One curve per combination of the other parameters while they are few; else all pooled per value.
         std::vector<std::size_t> others;
@@ -174,7 +176,7 @@ int writePlots(const SweepPlan& plan, const std::map<std::int64_t, RunRecord>& r
           for (const auto& key : keys) {
             std::string title;
             for (const auto& part : key) title += (title.empty() ? "" : ", ") + part;
-            blocks.push_back(rowsText(series[key]));
+            blocks.push_back(series[key]);
             titles.push_back(title.empty() ? "mean, 95 % CI shaded" : title);
           }
         } else {
@@ -186,17 +188,28 @@ int writePlots(const SweepPlan& plan, const std::map<std::int64_t, RunRecord>& r
               if (plan.point(ps.point)[j].text == key[0]) v = plan.point(ps.point)[j];
             rows.push_back({axes[j].at(v), summarise(values)});
           }
-          blocks.push_back(rowsText(rows));
+          blocks.push_back(rows);
           titles.push_back("mean over all other parameters, 95 % CI shaded");
         }
       } else {
         std::vector<Row> rows;
         for (const auto& ps : points) rows.push_back({axes[j].at(plan.point(ps.point)[j]), ps.metrics[k]});
-        blocks.push_back(rowsText(rows));
+        blocks.push_back(rows);
         titles.push_back("points sampled, mean and 95 % CI");
       }
       std::string data;
-      for (const auto& b : blocks) data += "# x mean ci95_lo ci95_hi n\n" + (b.empty() ? std::string("nan nan nan nan 0\n") : b) + "\n\n";
+      std::int64_t fewest = std::numeric_limits<std::int64_t>::max(), most = 0;
+      for (const auto& rows : blocks) {
+        for (const auto& r : rows)
+          if (r.s.n > 0) {
+            fewest = std::min(fewest, r.s.n);
+            most = std::max(most, r.s.n);
+          }
+        const std::string b = rowsText(rows);
+        data += "# x mean ci95_lo ci95_hi n\n" + (b.empty() ? std::string("nan nan nan nan 0\n") : b) + "\n\n";
+      }
+      // Where a metric is undefined in some runs (a level never reached), each point says how many runs it stands on.
+      const bool showCounts = fewest < most;
       writeFile(dir / (base + ".dat"), data);
       gp << "\nset output " << quoted(base + ".png") << "\nset title " << quoted(def.name + ": " + def.metrics[k].name + " against " + param.name)
          << "\nset xlabel " << quoted(param.name) << "\nset ylabel " << quoted(metric) << "\nunset colorbox\n"
@@ -210,6 +223,9 @@ int writePlots(const SweepPlan& plan, const std::map<std::int64_t, RunRecord>& r
              << " using 1:2 with linespoints" << lc << " pt 7 ps 0.8 title " << quoted(titles[s]);
         else
           gp << src << " using 1:2:3:4 with yerrorbars" << lc << " pt 7 ps 0.6 title " << quoted(titles[s]);
+        if (showCounts)
+          gp << ", \\\n     " << src << " using 1:2:(sprintf('n=%d', $5)) with labels offset 0,0.8 font ',8'"
+             << " tc lt " << s + 1 << " notitle";
       }
       gp << "\n";
       images.push_back(base + ".png");
