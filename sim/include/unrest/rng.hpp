@@ -15,7 +15,7 @@ enum class RandomPurpose : std::uint32_t {
   Wander,
   LatticeOrder,
   Separation,
-  SweepSample,  // parameter points of random and Latin hypercube sweeps (sweep/)
+  SweepSample = 200,  // parameter points of random and Latin hypercube sweeps (sweep/), numbered apart
 };
 
 inline std::uint64_t mix64(std::uint64_t z) {
