@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The speed targets of `unrest sweep`, measured:
 #   1. --jobs 2 on a 2-core machine reaches >= 90 % of twice the throughput of --jobs 1, with runs of >= 10 s
-#      (benchmarks/sweeps/jobs_efficiency.yaml: four identical single-threaded runs);
+#      (benchmarks/sweeps/jobs_efficiency.yaml: four single-threaded ten-minute Bishkek runs);
 #   2. the Open MPI work queue costs < 50 ms per run (benchmarks/sweeps/mpi_overhead.yaml: 200 runs of a few ms
 #      under mpirun -np 3; each worker times the gap from sending a result to holding its next run).
 # Usage: benchmarks/sweep_speed.sh [BUILD_DIR] [jobs|mpi]...   (default: build/release, both). About 3 minutes

@@ -23,7 +23,8 @@ std::string closest(const std::string& name, const std::vector<std::string>& kno
 }
 
 [[noreturn]] void metricError(const MetricDef& m, const std::string& message) {
-  throw ScenarioError({{m.where, "metrics." + m.name + (m.source == MetricDef::Source::Summary ? ".summary" : ".column"), message}});
+  throw ScenarioError(
+      {{m.where, "metrics." + m.name + (m.source == MetricDef::Source::Summary ? ".summary" : ".column"), message}});
 }
 
 double summaryValue(const MetricDef& m, const YamlNode& summary) {
@@ -38,8 +39,9 @@ double summaryValue(const MetricDef& m, const YamlNode& summary) {
       std::vector<std::string> keys;
       for (const auto& e : node->entries) keys.push_back(walked.empty() ? e.key : walked + "." + e.key);
       const std::string full = walked.empty() ? key : walked + "." + key;
-      metricError(m, "'" + full + "' is not a field of summary.json (" + closest(full, keys) +
-                         (keys.empty() ? "'" + walked + "' is a value, not a group" : "expected one of: " + join(keys)) + ")");
+      metricError(
+          m, "'" + full + "' is not a field of summary.json (" + closest(full, keys) +
+                 (keys.empty() ? "'" + walked + "' is a value, not a group" : "expected one of: " + join(keys)) + ")");
     }
     walked = walked.empty() ? key : walked + "." + key;
     node = child;
@@ -87,8 +89,10 @@ Table readTable(const std::filesystem::path& file) {
 double columnValue(const MetricDef& m, const Table& t) {
   const auto col = static_cast<std::size_t>(std::find(t.columns.begin(), t.columns.end(), m.path) - t.columns.begin());
   if (col == t.columns.size())
-    metricError(m, "'" + m.path + "' is not a column of metrics.csv (" + closest(m.path, t.columns) + "expected one of: " + join(t.columns) + ")");
-  const auto timeCol = static_cast<std::size_t>(std::find(t.columns.begin(), t.columns.end(), "time_s") - t.columns.begin());
+    metricError(m, "'" + m.path + "' is not a column of metrics.csv (" + closest(m.path, t.columns) +
+                       "expected one of: " + join(t.columns) + ")");
+  const auto timeCol =
+      static_cast<std::size_t>(std::find(t.columns.begin(), t.columns.end(), "time_s") - t.columns.begin());
   if (timeCol == t.columns.size()) throw std::runtime_error("metrics.csv has no time_s column");
   constexpr double kSlack = 1e-9;  // times are written to the millisecond
   double result = kMissing, sum = 0.0;
@@ -97,10 +101,19 @@ double columnValue(const MetricDef& m, const Table& t) {
     const double time = row[timeCol], v = row[col];
     if (time < m.from - kSlack || time > m.to + kSlack || std::isnan(v)) continue;
     switch (m.reduce) {
-      case MetricDef::Reduce::Final: result = v; break;
-      case MetricDef::Reduce::Max: result = std::isnan(result) ? v : std::max(result, v); break;
-      case MetricDef::Reduce::Min: result = std::isnan(result) ? v : std::min(result, v); break;
-      case MetricDef::Reduce::Mean: sum += v; ++count; break;
+      case MetricDef::Reduce::Final:
+        result = v;
+        break;
+      case MetricDef::Reduce::Max:
+        result = std::isnan(result) ? v : std::max(result, v);
+        break;
+      case MetricDef::Reduce::Min:
+        result = std::isnan(result) ? v : std::min(result, v);
+        break;
+      case MetricDef::Reduce::Mean:
+        sum += v;
+        ++count;
+        break;
       case MetricDef::Reduce::TimeTo:
         if ((m.atLeast && v >= *m.atLeast) || (m.atMost && v <= *m.atMost)) return time;
         break;

@@ -116,7 +116,8 @@ Served serve(SweepSession* session, bool check, int workers, const std::atomic<b
     switch (in.get<Message>()) {
       case Message::Hello:
         if (session && in.getString() != session->plan().fingerprint() && out.fatal.empty()) {
-          out.fatal = "unrest sweep: error: " + rank + " built another plan from the sweep file than rank 0 (expected every rank to "
+          out.fatal = "unrest sweep: error: " + rank +
+                      " built another plan from the sweep file than rank 0 (expected every rank to "
                       "read the same sweep file and scenarios, e.g. from a shared filesystem)";
           halting = true;
         }
@@ -238,7 +239,8 @@ void work(const SweepOptions& options, const std::atomic<bool>& stop) {
     afterResult = !message.bytes.empty() && message.bytes[0] == char(Message::Result);
     fs::remove_all(dir);
     if (message.bytes.size() > std::size_t(std::numeric_limits<int>::max()))
-      throw std::runtime_error("the outputs of run " + std::to_string(id) + " exceed 2 GB, too large to send to rank 0");
+      throw std::runtime_error("the outputs of run " + std::to_string(id) +
+                               " exceed 2 GB, too large to send to rank 0");
   }
   fs::remove_all(scratch);
 }
@@ -281,12 +283,17 @@ int runSweepMpi(const SweepOptions& options, const std::atomic<bool>& stop) {
   }
   std::string queue;
   if (served.waits > 0) {
-    char buf[160];
-    std::snprintf(buf, sizeof buf, "MPI queue: %d workers; a worker waited %.2f ms on average (at most %.2f ms) from sending a result to holding its next run",
+    char buf[256];
+    std::snprintf(buf, sizeof buf,
+                  "MPI queue: %d workers; a worker waited %.2f ms on average (at most %.2f ms) from sending a result "
+                  "to holding its next run",
                   size - 1, 1e3 * served.waitSum / double(served.waits), 1e3 * served.waitMax);
     queue = buf;
   }
-  if (options.jobs > 1) queue += std::string(queue.empty() ? "" : "\n  ") + "--jobs is ignored under mpirun: each worker rank runs one simulation at a time (start one rank per core, plus rank 0)";
+  if (options.jobs > 1)
+    queue += std::string(queue.empty() ? "" : "\n  ") +
+             "--jobs is ignored under mpirun: each worker rank runs one simulation at a time (start one rank per core, "
+             "plus rank 0)";
   return session->end(served.interrupted, served.fatal, queue);
 }
 

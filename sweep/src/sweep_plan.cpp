@@ -17,10 +17,10 @@ double normalCdf(double x) { return 0.5 * std::erfc(-x / std::sqrt(2.0)); }
 // The standard normal quantile: Acklam's rational approximation (relative error 1.15e-9) polished by one step of
 // Halley's method on the exact CDF, which brings it to full double precision.
 double normalQuantile(double p) {
-  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02, -2.759285104469687e+02,
+  static constexpr double a[] = {-3.969683028665376e+01, 2.209460984245205e+02,  -2.759285104469687e+02,
                                  1.383577518672690e+02,  -3.066479806614716e+01, 2.506628277459239e+00};
   static constexpr double b[] = {-5.447609879822406e+01, 1.615858368580409e+02, -1.556989798598866e+02,
-                                 6.680131188771972e+01,  -1.328068155288572e+01};
+                                 6.680131188771972e+01, -1.328068155288572e+01};
   static constexpr double c[] = {-7.784894002430293e-03, -3.223964580411365e-01, -2.400758277161838e+00,
                                  -2.549732539343734e+00, 4.374664141464968e+00,  2.938163982698783e+00};
   static constexpr double d[] = {7.784695709041462e-03, 3.224671290700398e-01, 2.445134137142996e+00,
@@ -121,8 +121,9 @@ std::vector<std::vector<ParamValue>> samplePoints(const SweepDef& def) {
   for (std::size_t i = 0; i < samples; ++i) {
     std::vector<ParamValue> point;
     for (std::size_t j = 0; j < params.size(); ++j) {
-      const double u = latin ? (double(strata[j][i]) + rng.uniform(j, i, RandomPurpose::SweepSample, 2)) / double(samples)
-                             : rng.uniform(j, i, RandomPurpose::SweepSample, 0);
+      const double u = latin
+                           ? (double(strata[j][i]) + rng.uniform(j, i, RandomPurpose::SweepSample, 2)) / double(samples)
+                           : rng.uniform(j, i, RandomPurpose::SweepSample, 0);
       point.push_back(valueAt(params[j], u));
     }
     points.push_back(std::move(point));
@@ -160,15 +161,17 @@ SweepPlan::SweepPlan(SweepDef def, bool validate) : def_(std::move(def)) {
   for (std::size_t k = 0; k < seen.size() && k < kShown; ++k) {
     Diagnostic d = seen[k].diagnostic;
     if (!def_.parameters.empty()) {
-      const std::string where = "point " + std::to_string(seen[k].firstPoint) + ": " + describePoint(seen[k].firstPoint);
+      const std::string where =
+          "point " + std::to_string(seen[k].firstPoint) + ": " + describePoint(seen[k].firstPoint);
       d.message += seen[k].count == points() ? " (at every point)"
-                   : seen[k].count == 1     ? " (at " + where + ")"
-                                            : " (at " + std::to_string(seen[k].count) + " points, the first " + where + ")";
+                   : seen[k].count == 1      ? " (at " + where + ")"
+                                        : " (at " + std::to_string(seen[k].count) + " points, the first " + where + ")";
     }
     problems.push_back(d);
   }
   if (seen.size() > kShown)
-    problems.push_back({Location{def_.file, 0, 0}, "", "and " + std::to_string(seen.size() - kShown) + " other problems"});
+    problems.push_back(
+        {Location{def_.file, 0, 0}, "", "and " + std::to_string(seen.size() - kShown) + " other problems"});
   throw ScenarioError(problems);
 }
 

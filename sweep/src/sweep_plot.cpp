@@ -35,7 +35,8 @@ std::string quoted(const std::string& s) {  // a gnuplot single-quoted string
 std::string describeMetric(const MetricDef& m) {
   if (m.source == MetricDef::Source::Summary) return m.name + " (summary.json " + m.path + ")";
   static const char* names[] = {"final", "max", "min", "mean", "first time"};
-  std::string s = m.name + " (" + names[int(m.reduce)] + (m.reduce == MetricDef::Reduce::TimeTo ? " " : " of ") + m.path;
+  std::string s =
+      m.name + " (" + names[int(m.reduce)] + (m.reduce == MetricDef::Reduce::TimeTo ? " " : " of ") + m.path;
   if (m.atLeast) (s += " >= ") += formatNumber(*m.atLeast);
   if (m.atMost) (s += " <= ") += formatNumber(*m.atMost);
   if (std::isfinite(m.from) || std::isfinite(m.to))
@@ -103,7 +104,8 @@ std::string runGnuplot(const fs::path& dir) {
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 127)
-    return "gnuplot is not installed (Debian: apt-get install gnuplot-nox); the data and plots.gp are in " + dir.string();
+    return "gnuplot is not installed (Debian: apt-get install gnuplot-nox); the data and plots.gp are in " +
+           dir.string();
   if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) return "gnuplot failed; see " + (dir / "gnuplot.log").string();
   return "";
 }
@@ -123,7 +125,8 @@ int writePlots(const SweepPlan& plan, const std::map<std::int64_t, RunRecord>& r
   for (std::size_t j = 0; j < def.parameters.size(); ++j) {
     for (const auto& ps : points) {
       const ParamValue& v = plan.point(ps.point)[j];
-      if (std::find(axes[j].labels.begin(), axes[j].labels.end(), v.text) == axes[j].labels.end()) axes[j].labels.push_back(v.text);
+      if (std::find(axes[j].labels.begin(), axes[j].labels.end(), v.text) == axes[j].labels.end())
+        axes[j].labels.push_back(v.text);
       axes[j].numeric = axes[j].numeric && v.number.has_value();
     }
     if (axes[j].labels.size() >= 2) varying.push_back(j);
@@ -211,8 +214,9 @@ int writePlots(const SweepPlan& plan, const std::map<std::int64_t, RunRecord>& r
       // Where a metric is undefined in some runs (a level never reached), each point says how many runs it stands on.
       const bool showCounts = fewest < most;
       writeFile(dir / (base + ".dat"), data);
-      gp << "\nset output " << quoted(base + ".png") << "\nset title " << quoted(def.name + ": " + def.metrics[k].name + " against " + param.name)
-         << "\nset xlabel " << quoted(param.name) << "\nset ylabel " << quoted(metric) << "\nunset colorbox\n"
+      gp << "\nset output " << quoted(base + ".png") << "\nset title "
+         << quoted(def.name + ": " + def.metrics[k].name + " against " + param.name) << "\nset xlabel "
+         << quoted(param.name) << "\nset ylabel " << quoted(metric) << "\nunset colorbox\n"
          << axes[j].tics() << "set xrange [*:*]\nset yrange [*:*]\nset ytics autofreq\nplot ";
       for (std::size_t s = 0; s < blocks.size(); ++s) {
         const std::string src = quoted(base + ".dat") + " index " + std::to_string(s);
@@ -255,11 +259,12 @@ int writePlots(const SweepPlan& plan, const std::map<std::int64_t, RunRecord>& r
         std::string ytics = yAxis.tics();
         ytics.replace(ytics.find("xtics"), 5, "ytics");
         gp << "\nset output " << quoted(base + ".png") << "\nset title "
-           << quoted(def.name + ": mean " + def.metrics[k].name + " over " + def.parameters[ja].name + " and " + def.parameters[jb].name)
+           << quoted(def.name + ": mean " + def.metrics[k].name + " over " + def.parameters[ja].name + " and " +
+                     def.parameters[jb].name)
            << "\nset xlabel " << quoted(def.parameters[ja].name) << "\nset ylabel " << quoted(def.parameters[jb].name)
            << "\nset cblabel " << quoted(metric) << "\nset colorbox\n"
-           << xAxis.tics() << ytics << "set xrange [-0.5:" << xAxis.labels.size() - 0.5 << "]\nset yrange [-0.5:"
-           << yAxis.labels.size() - 0.5 << "]\nplot " << quoted(base + ".dat")
+           << xAxis.tics() << ytics << "set xrange [-0.5:" << xAxis.labels.size() - 0.5
+           << "]\nset yrange [-0.5:" << yAxis.labels.size() - 0.5 << "]\nplot " << quoted(base + ".dat")
            << " using 1:2:(0.5):(0.5):3 with boxxyerror fs solid 1.0 noborder lc palette notitle, \\\n     "
            << quoted(base + ".dat") << " using 1:2:(sprintf('%.3g', $3)) with labels font ',9' notitle\n";
         images.push_back(base + ".png");
@@ -269,7 +274,8 @@ int writePlots(const SweepPlan& plan, const std::map<std::int64_t, RunRecord>& r
   note = runGnuplot(dir);
   int made = 0;
   for (const auto& image : images) made += fs::exists(dir / image) && fs::file_size(dir / image) > 0;
-  if (made < int(images.size()) && note.empty()) note = std::to_string(images.size() - made) + " plots missing; see " + (dir / "gnuplot.log").string();
+  if (made < int(images.size()) && note.empty())
+    note = std::to_string(images.size() - made) + " plots missing; see " + (dir / "gnuplot.log").string();
   return made;
 }
 

@@ -58,7 +58,8 @@ void probeMetrics(const SweepPlan& plan) {
   bool ran = false;
   try {
     const double interval = plan.scenario(0, plan.def().seedBase).clock.recordInterval;
-    const Scenario sc = plan.scenario(0, plan.def().seedBase, runOverrides(plan, {"clock.duration=" + formatNumber(interval)}));
+    const Scenario sc =
+        plan.scenario(0, plan.def().seedBase, runOverrides(plan, {"clock.duration=" + formatNumber(interval)}));
     ran = simulate(sc, 1, dir, never);
   } catch (const std::exception&) {
   }
@@ -74,7 +75,8 @@ void probeMetrics(const SweepPlan& plan) {
 
 }  // namespace
 
-std::optional<RunRecord> executeRun(const SweepPlan& plan, std::int64_t id, const fs::path& dir, const std::atomic<bool>& abort) {
+std::optional<RunRecord> executeRun(const SweepPlan& plan, std::int64_t id, const fs::path& dir,
+                                    const std::atomic<bool>& abort) {
   RunRecord r;
   r.id = id;
   const RunSpec spec = plan.run(id);
@@ -140,7 +142,8 @@ bool SweepSession::accept(const RunRecord& run, const fs::path& outputs) {
     ++failedNow_;
     const RunSpec spec = plan_->run(run.id);
     const std::string what = "run " + std::to_string(run.id) + " (point " + std::to_string(spec.point) + ": " +
-                             plan_->describePoint(spec.point) + ", seed " + std::to_string(spec.seed) + ") failed: " + run.message;
+                             plan_->describePoint(spec.point) + ", seed " + std::to_string(spec.seed) +
+                             ") failed: " + run.message;
     if (firstFailure_.empty()) firstFailure_ = what;
     if (!options_.quiet) std::fprintf(stderr, "%s%s\n", tty_ ? "\r\033[K" : "", what.c_str());
     if (plan_->def().onFailure == FailurePolicy::Stop) stopped_ = true;
@@ -157,9 +160,10 @@ void SweepSession::showProgress(int running, bool force) {
   const double elapsed = secondsSince(start_);
   const std::int64_t recorded = store_->recorded(), left = plan_->runs() - recorded;
   const std::string eta = doneNow_ > 0 ? formatDuration(elapsed / double(doneNow_) * double(left)) : std::string("?");
-  std::fprintf(stderr, "%s[sweep] %lld/%lld runs done (%lld failed), %d running, %s elapsed, ETA %s%s", tty_ ? "\r\033[K" : "",
-               static_cast<long long>(recorded), static_cast<long long>(plan_->runs()), static_cast<long long>(store_->failed()),
-               running, formatDuration(elapsed).c_str(), eta.c_str(), tty_ ? "" : "\n");
+  std::fprintf(stderr, "%s[sweep] %lld/%lld runs done (%lld failed), %d running, %s elapsed, ETA %s%s",
+               tty_ ? "\r\033[K" : "", static_cast<long long>(recorded), static_cast<long long>(plan_->runs()),
+               static_cast<long long>(store_->failed()), running, formatDuration(elapsed).c_str(), eta.c_str(),
+               tty_ ? "" : "\n");
   std::fflush(stderr);
 }
 
@@ -175,7 +179,8 @@ int SweepSession::end(bool interrupted, const std::string& fatal, const std::str
               static_cast<long long>(total), static_cast<long long>(failed), static_cast<long long>(doneNow_),
               formatDuration(secondsSince(start_)).c_str());
   if (!extra.empty()) std::printf("  %s\n", extra.c_str());
-  std::printf("  results: %s/runs.csv (a row per run), %s/points.csv (mean, sd, 95 %% CI per point)\n", dir.c_str(), dir.c_str());
+  std::printf("  results: %s/runs.csv (a row per run), %s/points.csv (mean, sd, 95 %% CI per point)\n", dir.c_str(),
+              dir.c_str());
   if (plots > 0) std::printf("  plots: %d in %s/plots\n", plots, dir.c_str());
   if (!plotNote.empty()) std::printf("  %s\n", plotNote.c_str());
   if (failed > 0) std::printf("  failures: %s/failures.log\n", dir.c_str());
@@ -184,8 +189,10 @@ int SweepSession::end(bool interrupted, const std::string& fatal, const std::str
     return 2;
   }
   if (stopped_) {
-    std::printf("Stopped after a failed run (on_failure: stop): %s\n  Fix the cause and run the same command again "
-                "(--retry-failed runs the failed ones again), or set on_failure: continue.\n", firstFailure_.c_str());
+    std::printf(
+        "Stopped after a failed run (on_failure: stop): %s\n  Fix the cause and run the same command again "
+        "(--retry-failed runs the failed ones again), or set on_failure: continue.\n",
+        firstFailure_.c_str());
     return 1;
   }
   if (interrupted || !complete) {
@@ -211,7 +218,7 @@ int runLocal(SweepSession& session, int jobs, const std::atomic<bool>& stop) {
   std::deque<Finished> finished;
   std::size_t next = 0;
   int freeSlots = jobs, running = 0, workersLeft = jobs;
-  bool halt = false;             // hand out no more runs
+  bool halt = false;               // hand out no more runs
   std::atomic<bool> abort{false};  // and end those in flight
   std::string fatal;
 
@@ -291,9 +298,11 @@ int runSweep(const SweepOptions& options, const std::atomic<bool>& stop) {
   const int worldSize = mpiWorldSizeFromEnvironment();
   if (worldSize > 1) {
     if (!mpiSupported())
-      throw std::runtime_error("started by mpirun with " + std::to_string(worldSize) + " processes, but this unrest was built "
-                               "without MPI (expected a build with -DUNREST_MPI=ON and libopenmpi-dev; or run the sweep "
-                               "without mpirun, with --jobs)");
+      throw std::runtime_error(
+          "started by mpirun with " + std::to_string(worldSize) +
+          " processes, but this unrest was built "
+          "without MPI (expected a build with -DUNREST_MPI=ON and libopenmpi-dev; or run the sweep "
+          "without mpirun, with --jobs)");
     return runSweepMpi(options, stop);
   }
   SweepSession session(options);

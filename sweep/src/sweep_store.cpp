@@ -21,7 +21,8 @@ namespace {
 constexpr const char* kManifest = "manifest.json";
 constexpr const char* kJournal = "runs.csv";
 // The files a sweep writes into its folder; --restart removes these and nothing else.
-constexpr const char* kOwnFiles[] = {kManifest, "sweep.yaml", kJournal, "points.csv", "failures.log", "plots", "runs", ".work"};
+constexpr const char* kOwnFiles[] = {kManifest,      "sweep.yaml", kJournal, "points.csv",
+                                     "failures.log", "plots",      "runs",   ".work"};
 
 std::string readText(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -68,7 +69,8 @@ std::string paddedId(std::int64_t id, std::int64_t total) {
 
 }  // namespace
 
-SweepStore::SweepStore(const SweepPlan& plan, const fs::path& dir, bool restart, bool retryFailed) : plan_(plan), dir_(dir) {
+SweepStore::SweepStore(const SweepPlan& plan, const fs::path& dir, bool restart, bool retryFailed)
+    : plan_(plan), dir_(dir) {
   try {
     openFolder(restart);
     readJournal(retryFailed);
@@ -95,7 +97,8 @@ void SweepStore::openFolder(bool restart) {
   if (fs::is_directory(dir_) && !fs::exists(manifest)) {
     for (const auto& entry : fs::directory_iterator(dir_))
       if (entry.path().filename() != ".lock")
-        throw std::runtime_error(dir_.string() + " holds other files and no sweep (no manifest.json); nothing was changed "
+        throw std::runtime_error(dir_.string() +
+                                 " holds other files and no sweep (no manifest.json); nothing was changed "
                                  "(expected a new or empty folder, or one a sweep made: choose another --out)");
   }
   fs::create_directories(dir_, ec);
@@ -103,7 +106,9 @@ void SweepStore::openFolder(bool restart) {
 
   lockFd_ = ::open((dir_ / ".lock").c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (lockFd_ < 0 || ::flock(lockFd_, LOCK_EX | LOCK_NB) != 0)
-    throw std::runtime_error(dir_.string() + ": another sweep is writing to this folder right now (expected one sweep per folder at a time)");
+    throw std::runtime_error(
+        dir_.string() +
+        ": another sweep is writing to this folder right now (expected one sweep per folder at a time)");
 
   if (fs::exists(manifest)) {
     std::string storedFingerprint, storedFile;
@@ -117,27 +122,32 @@ void SweepStore::openFolder(bool restart) {
       storedFile = file ? file->scalar : "?";
       for (const auto& [section, hash] : plan_.def().fingerprints) {
         const YamlNode* h = sections ? sections->find(section) : nullptr;
-        if (!h || h->scalar != hash) changed.push_back(section == "scenario" ? "the base scenario (or a file it extends)" : section + ":");
+        if (!h || h->scalar != hash)
+          changed.push_back(section == "scenario" ? "the base scenario (or a file it extends)" : section + ":");
       }
     } catch (const ScenarioError& e) {
-      throw std::runtime_error(manifest.string() + " is damaged (" + e.what() + "); run with --restart to start the sweep again");
+      throw std::runtime_error(manifest.string() + " is damaged (" + e.what() +
+                               "); run with --restart to start the sweep again");
     }
     if (storedFingerprint != plan_.fingerprint() && !restart)
       throw std::runtime_error(dir_.string() + " holds results of a different sweep: " +
-                                 (changed.empty() ? std::string("the plan") : join(changed)) + " changed since " + storedFile +
-                                 " made it. Nothing was changed: run with --restart to discard those results and start "
-                                 "again, or choose another --out.");
+                               (changed.empty() ? std::string("the plan") : join(changed)) + " changed since " +
+                               storedFile +
+                               " made it. Nothing was changed: run with --restart to discard those results and start "
+                               "again, or choose another --out.");
     if (restart)
       for (const char* name : kOwnFiles) fs::remove_all(dir_ / name);
   }
   if (!fs::exists(manifest)) {
     const SweepDef& def = plan_.def();
     std::string sections;
-    for (const auto& [section, hash] : def.fingerprints) sections += (sections.empty() ? "" : ", ") + ("\"" + section + "\": \"" + hash + "\"");
+    for (const auto& [section, hash] : def.fingerprints)
+      sections += (sections.empty() ? "" : ", ") + ("\"" + section + "\": \"" + hash + "\"");
     std::ostringstream m;
-    m << "{\n  \"format\": 1,\n  \"sweep\": \"" << jsonEscape(def.name) << "\",\n  \"sweep_file\": \"" << jsonEscape(def.file)
-      << "\",\n  \"scenario\": \"" << jsonEscape(def.scenarioFile) << "\",\n  \"fingerprint\": \"" << plan_.fingerprint()
-      << "\",\n  \"sections\": {" << sections << "},\n  \"points\": " << plan_.points() << ",\n  \"replicates\": " << def.replicates
+    m << "{\n  \"format\": 1,\n  \"sweep\": \"" << jsonEscape(def.name) << "\",\n  \"sweep_file\": \""
+      << jsonEscape(def.file) << "\",\n  \"scenario\": \"" << jsonEscape(def.scenarioFile)
+      << "\",\n  \"fingerprint\": \"" << plan_.fingerprint() << "\",\n  \"sections\": {" << sections
+      << "},\n  \"points\": " << plan_.points() << ",\n  \"replicates\": " << def.replicates
       << ",\n  \"runs\": " << plan_.runs() << "\n}\n";
     writeAtomically(dir_ / "sweep.yaml", readText(def.file));  // the file as it was, for the record
     writeAtomically(manifest, m.str());
@@ -154,7 +164,8 @@ std::string SweepStore::header() const {
 
 std::string SweepStore::rowPrefix(std::int64_t id) const {
   const RunSpec r = plan_.run(id);
-  std::string s = std::to_string(r.id) + "," + std::to_string(r.point) + "," + std::to_string(r.replicate) + "," + std::to_string(r.seed);
+  std::string s = std::to_string(r.id) + "," + std::to_string(r.point) + "," + std::to_string(r.replicate) + "," +
+                  std::to_string(r.seed);
   for (const auto& v : plan_.point(r.point)) (s += ",") += csvField(v.text);
   return s;
 }
@@ -184,7 +195,8 @@ void SweepStore::readJournal(bool retryFailed) {
     std::istringstream lines(text);
     std::string line;
     const auto refuse = [&](const std::string& why) {
-      throw std::runtime_error(path.string() + ": " + why + "; it was not written by this sweep. Nothing was changed: run "
+      throw std::runtime_error(path.string() + ": " + why +
+                               "; it was not written by this sweep. Nothing was changed: run "
                                "with --restart to discard it and start again, or choose another --out.");
     };
     if (!std::getline(lines, line)) {
@@ -202,7 +214,8 @@ void SweepStore::readJournal(bool retryFailed) {
       if (fields.size() != columns || id < 0 || id >= plan_.runs() || *end != '\0')
         refuse("line " + std::to_string(lineNo) + " is not a run of this sweep");
       if (line.rfind(rowPrefix(id) + ",", 0) != 0)
-        refuse("line " + std::to_string(lineNo) + " (run " + std::to_string(id) + ") has other parameters or seed than this sweep's run " + std::to_string(id));
+        refuse("line " + std::to_string(lineNo) + " (run " + std::to_string(id) +
+               ") has other parameters or seed than this sweep's run " + std::to_string(id));
       if (records_.count(id)) continue;
       RunRecord r;
       r.id = id;
@@ -287,7 +300,8 @@ std::vector<PointStats> aggregate(const SweepPlan& plan, const std::map<std::int
         ++ps.failed;
         continue;
       }
-      for (std::size_t k = 0; k < metrics && k < it->second.metrics.size(); ++k) values[k].push_back(it->second.metrics[k]);
+      for (std::size_t k = 0; k < metrics && k < it->second.metrics.size(); ++k)
+        values[k].push_back(it->second.metrics[k]);
     }
     for (const auto& v : values) ps.metrics.push_back(summarise(v));
     out.push_back(std::move(ps));
@@ -314,7 +328,8 @@ int SweepStore::finish(bool plots, std::string& plotNote) {
     for (const auto& v : plan_.point(ps.point)) (csv += ",") += csvField(v.text);
     (csv += ",") += std::to_string(ps.runs) + "," + std::to_string(ps.failed);
     for (const auto& s : ps.metrics)
-      (csv += ",") += csvNumber(s.mean) + "," + csvNumber(s.sd) + "," + csvNumber(s.lo) + "," + csvNumber(s.hi) + "," + std::to_string(s.n);
+      (csv += ",") += csvNumber(s.mean) + "," + csvNumber(s.sd) + "," + csvNumber(s.lo) + "," + csvNumber(s.hi) + "," +
+                      std::to_string(s.n);
     csv += "\n";
   }
   writeAtomically(dir_ / "points.csv", csv);

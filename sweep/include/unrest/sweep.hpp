@@ -31,9 +31,9 @@ struct SweepParameter {
   std::vector<std::string> targets;  // key paths it sets (a linked parameter sets several)
   enum class Kind { Values, Distribution };
   Kind kind = Kind::Values;
-  std::vector<ParamValue> values;    // Values: a list, or a range expanded
-  Distribution distribution;         // Distribution: sampled by the random and Latin hypercube samplers
-  bool integer = false;              // Distribution: round samples to whole numbers
+  std::vector<ParamValue> values;  // Values: a list, or a range expanded
+  Distribution distribution;       // Distribution: sampled by the random and Latin hypercube samplers
+  bool integer = false;            // Distribution: round samples to whole numbers
   Location where;
 };
 
@@ -96,9 +96,9 @@ public:
   const std::vector<ParamValue>& point(std::int64_t p) const { return points_[static_cast<std::size_t>(p)]; }
   // The scenario of a point with a seed, as a run simulates it.
   Scenario scenario(std::int64_t point, std::uint64_t seed, const std::vector<std::string>& extra = {}) const;
-  int threads(std::int64_t point) const;  // run.threads, 1 when not swept
+  int threads(std::int64_t point) const;                // run.threads, 1 when not swept
   std::string describePoint(std::int64_t point) const;  // "a=1, b=2"
-  std::string fingerprint() const;  // all of def().fingerprints in one
+  std::string fingerprint() const;                      // all of def().fingerprints in one
 
 private:
   YamlNode tree(std::int64_t point, std::uint64_t seed) const;
@@ -115,9 +115,9 @@ std::vector<std::vector<ParamValue>> samplePoints(const SweepDef& def);
 // The value of a distribution parameter at probability u in [0, 1) (its quantile function).
 double parameterQuantile(const SweepParameter& p, double u);
 
-std::string formatNumber(double v);  // shortest text that reads back to the same double
-std::string flowText(const YamlNode& node);  // a value on one line: 1.5, name, [0, 0, 2, 2], {a: 1}
-std::string hashText(const std::string& text);  // 16 hex digits (FNV-1a, 64 bits)
+std::string formatNumber(double v);               // shortest text that reads back to the same double
+std::string flowText(const YamlNode& node);       // a value on one line: 1.5, name, [0, 0, 2, 2], {a: 1}
+std::string hashText(const std::string& text);    // 16 hex digits (FNV-1a, 64 bits)
 std::string canonicalText(const YamlNode& node);  // the content of a tree, without comments or layout
 
 }  // namespace unrest

@@ -8,14 +8,14 @@
 namespace unrest {
 
 struct SweepOptions {
-  std::string file;        // the sweep file
-  std::string out;         // the results folder; default out/<sweep name>
-  int jobs = 0;            // runs at once on this machine; 0: one per core
-  bool restart = false;    // discard the folder's results when the sweep file changed
+  std::string file;      // the sweep file
+  std::string out;       // the results folder; default out/<sweep name>
+  int jobs = 0;          // runs at once on this machine; 0: one per core
+  bool restart = false;  // discard the folder's results when the sweep file changed
   bool retryFailed = false;
-  bool keepRuns = false;   // keep each run's outputs under DIR/runs/<id>/
-  bool check = false;      // validate and print the plan, run nothing
-  bool quiet = false;      // no progress line
+  bool keepRuns = false;  // keep each run's outputs under DIR/runs/<id>/
+  bool check = false;     // validate and print the plan, run nothing
+  bool quiet = false;     // no progress line
   bool plots = true;
 };
 

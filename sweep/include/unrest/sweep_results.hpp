@@ -48,7 +48,7 @@ struct Stats {
   double mean = kMissing, sd = kMissing, lo = kMissing, hi = kMissing;
 };
 Stats summarise(const std::vector<double>& values);  // NaNs are skipped
-double studentQuantile(double p, double dof);         // the p quantile of Student's t with dof degrees of freedom
+double studentQuantile(double p, double dof);        // the p quantile of Student's t with dof degrees of freedom
 
 // CSV as RFC 4180 has it: fields with commas, quotes or line breaks quoted, quotes doubled.
 std::string csvField(const std::string& text);
