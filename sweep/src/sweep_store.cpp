@@ -153,6 +153,7 @@ void SweepStore::openFolder(bool restart) {
     writeAtomically(manifest, m.str());
   }
   fs::remove_all(dir_ / ".work");  // outputs of runs a kill interrupted
+  for (const char* name : kOwnFiles) fs::remove(dir_ / (std::string(name) + ".tmp"));  // and files it cut short
 }
 
 std::string SweepStore::header() const {
