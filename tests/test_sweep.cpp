@@ -409,3 +409,19 @@ replicates: {count: 2}
                     Catch::Contains("holds other files and no sweep"));
   CHECK(readFile(tempDir() / "foreign" / "notes.txt") == "mine");
 }
+
+TEST_CASE("key paths reach list items, for --set and sweeps alike", "[sweep][loader]") {
+  const std::string room = scenarioPath("validation/hfv2000_room.yaml");
+  CHECK(loadScenario(room, {"map.bounds[2]=30"}).map.boundsMax.x() == 30.0);
+  CHECK_THROWS_WITH(loadScenario(room, {"map.bounds[7]=1"}),
+                    Catch::Contains("map.bounds[7]: item 7 does not exist (expected an index below 4)"));
+  CHECK_THROWS_WITH(loadScenario(room, {"scenario[0]=x"}), Catch::Contains("cannot take item 0 of a mapping"));
+  CHECK_THROWS_WITH(loadScenario(room, {"map.bounds[x]=1"}), Catch::Contains("is not a key or a list item"));
+  const SweepPlan plan(sweepFromText("indexed.yaml", std::string("parameters:\n  map.bounds[2]: {values: [21, 25]}\n") +
+                                                         kMetrics),
+                       true);
+  CHECK(plan.scenario(1, 1).map.boundsMax.x() == 25.0);
+  CHECK_THAT(sweepError(std::string("set: {map: {cell_size: 0.1}}\nparameters:\n  map.bounds[2]: {values: [21]}\n") +
+                        kMetrics),
+             Catch::Contains("'map.bounds[2]' overlaps 'map'"));
+}

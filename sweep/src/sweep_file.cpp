@@ -417,7 +417,8 @@ SweepDef readSweep(const std::string& path) {
   std::set<std::string> targets;
   auto claim = [&](const std::string& target, const Location& where, const std::string& keyPath) {
     for (const auto& t : targets)
-      if (t == target || t.rfind(target + ".", 0) == 0 || target.rfind(t + ".", 0) == 0)
+      if (t == target || t.rfind(target + ".", 0) == 0 || target.rfind(t + ".", 0) == 0 ||
+          t.rfind(target + "[", 0) == 0 || target.rfind(t + "[", 0) == 0)
         checker.error(where, keyPath,
                       "'" + target + "' overlaps '" + t + "', set elsewhere in this file (expected each key set once)");
     targets.insert(target);
