@@ -6,8 +6,8 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config        # toolchain
   libeigen3-dev libyaml-cpp-dev libcli11-dev     # the core library and the command line
+  gnuplot-nox libopenmpi-dev openmpi-bin         # unrest sweep: plots, and runs across Open MPI ranks
   catch2 libbenchmark-dev                        # tests and micro-benchmarks
-  gnuplot-nox libopenmpi-dev openmpi-bin         # sweeps: plots, and runs across Open MPI ranks
 )
 
 missing=()
