@@ -2,6 +2,7 @@
 #include "run_lattice.hpp"
 #include "view.hpp"
 
+#include "sweep.hpp"
 #include "unrest/output.hpp"
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
@@ -34,14 +35,6 @@ struct RunOptions {
   bool quiet = false;
   bool profile = false;
 };
-
-std::string formatDuration(double seconds) {
-  char buf[32];
-  if (seconds < 60) std::snprintf(buf, sizeof buf, "%.0fs", seconds);
-  else if (seconds < 3600) std::snprintf(buf, sizeof buf, "%dm%02ds", int(seconds) / 60, int(seconds) % 60);
-  else std::snprintf(buf, sizeof buf, "%dh%02dm", int(seconds) / 3600, (int(seconds) / 60) % 60);
-  return buf;
-}
 
 unrest::Scenario load(const std::string& path, std::vector<std::string> overrides, std::int64_t seed) {
   if (seed >= 0) overrides.push_back("seed=" + std::to_string(seed));
@@ -97,7 +90,7 @@ int runSimulation(const RunOptions& opt) {
     std::fprintf(stderr, "%s[%s] t=%.0f/%.0f s  people %lld  %.2fM agent-steps/s  %.1fx real time  ETA %s%s",
                  tty ? "\r" : "", unrest::formatClock(sc.clock.startTimeOfDay + sim.time()).c_str(), sim.time(),
                  sc.clock.duration, static_cast<long long>(sim.active()),
-                 wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, rate, formatDuration(eta).c_str(),
+                 wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, rate, unrest::formatDuration(eta).c_str(),
                  tty ? "   " : "\n");
   }
   if (!opt.quiet && tty) std::fprintf(stderr, "\n");
@@ -156,6 +149,8 @@ int main(int argc, char** argv) {
   addScenarioOptions(view);
   unrest::app::addViewOptions(*view, viewOptions);
   CLI::App* validate = unrest::addValidateCommand(app);
+  unrest::SweepOptions sweepOptions;
+  CLI::App* sweep = unrest::app::addSweepCommand(app, sweepOptions);
 
   try {
     app.parse(argc, argv);
@@ -166,6 +161,7 @@ int main(int argc, char** argv) {
     if (*check) return runCheck(opt);
     if (*view) return unrest::app::runView(load(opt.scenario, opt.overrides, opt.seed), viewOptions);
     if (*validate) return unrest::runValidateCommand();
+    if (*sweep) return unrest::app::runSweepCommand(sweepOptions);
     return runSimulation(opt);
   } catch (const unrest::ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());

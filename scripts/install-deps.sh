@@ -6,10 +6,11 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config        # toolchain
   libeigen3-dev libyaml-cpp-dev libcli11-dev     # the core library and the command line
+  libopenmpi-dev openmpi-bin                     # unrest sweep across Open MPI ranks
   catch2 libbenchmark-dev                        # tests and micro-benchmarks
   libsfml-dev libx11-dev fonts-dejavu-core       # the viewer (render/)
   xvfb xauth libgl1-mesa-dri libglx-mesa0        # the viewer without a screen: Xvfb with Mesa's software OpenGL
-  gnuplot-nox                                    # unrest validate's plots
+  gnuplot-nox                                    # unrest validate's and unrest sweep's plots
 )
 
 missing=()

@@ -31,6 +31,14 @@ std::string jsonEscape(const std::string& text) {
   return out;
 }
 
+std::string formatDuration(double seconds) {
+  char buf[32];
+  if (seconds < 60) std::snprintf(buf, sizeof buf, "%.0fs", seconds);
+  else if (seconds < 3600) std::snprintf(buf, sizeof buf, "%dm%02ds", int(seconds) / 60, int(seconds) % 60);
+  else std::snprintf(buf, sizeof buf, "%dh%02dm", int(seconds) / 3600, (int(seconds) / 60) % 60);
+  return buf;
+}
+
 std::size_t peakResidentBytes() {
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);

@@ -196,15 +196,19 @@ void applyOverride(YamlNode& root, const std::string& assignment) {
   const auto eq = assignment.find('=');
   if (eq == std::string::npos || eq == 0)
     throw ScenarioError({{here, assignment, "expected key.path=value"}});
-  const std::string path = assignment.substr(0, eq);
   YamlNode value = parseYamlText(assignment.substr(eq + 1), "<--set>");
   value.where = here;
+  setAtPath(root, assignment.substr(0, eq), value, here);
+}
 
+void setAtPath(YamlNode& root, const std::string& path, const YamlNode& value, const Location& here) {
   YamlNode* node = &root;
   std::size_t start = 0;
   while (true) {
     const auto dot = path.find('.', start);
-    const std::string key = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    const std::string segment = path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    // A segment is a key, then optionally list indices: events[2] is the third item of the list under events.
+    const std::string key = segment.substr(0, segment.find('['));
     if (key.empty()) throw ScenarioError({{here, path, "empty name in key path (expected names separated by dots)"}});
     if (node->kind != YamlNode::Kind::Map) {
       if (node->kind != YamlNode::Kind::Null)
@@ -217,6 +221,22 @@ void applyOverride(YamlNode& root, const std::string& assignment) {
       node->entries.push_back({key, here, YamlNode{}});
       child = &node->entries.back().value;
       child->where = here;
+    }
+    for (std::size_t open = key.size(); open < segment.size();) {
+      const auto close = segment.find(']', open);
+      const std::string digits = close == std::string::npos ? "" : segment.substr(open + 1, close - open - 1);
+      if (segment[open] != '[' || digits.empty() || digits.find_first_not_of("0123456789") != std::string::npos ||
+          digits.size() > 9)
+        throw ScenarioError({{here, path, "'" + segment + "' is not a key or a list item (expected name or name[index])"}});
+      const auto index = std::stoul(digits);
+      if (child->kind != YamlNode::Kind::Sequence || index >= child->items.size())
+        throw ScenarioError({{here, path, child->kind != YamlNode::Kind::Sequence
+                                              ? std::string("cannot take item ") + digits + " of " + child->kindName() +
+                                                    " (expected a list)"
+                                              : "item " + digits + " does not exist (expected an index below " +
+                                                    std::to_string(child->items.size()) + ")"}});
+      child = &child->items[index];
+      open = close + 1;
     }
     if (dot == std::string::npos) {
       *child = value;

@@ -49,5 +49,6 @@ void createOutputDirectory(const std::string& directory);
 // Opens a file for writing; throws std::runtime_error naming the path on failure.
 std::FILE* openOutput(const std::filesystem::path& path);
 std::size_t peakResidentBytes();
+std::string formatDuration(double seconds);  // "42s", "3m07s", "2h05m", for progress lines
 
 }  // namespace unrest

@@ -35,6 +35,7 @@ enum class RandomPurpose : std::uint32_t {
   LatticeArrest,     // the active agent a cop arrests
   LatticeJailTerm,   // the length of a jail term
   LatticeEmptyCell,  // where a released agent or a cop back on duty reappears
+  SweepSample = 300,  // parameter points of random and Latin hypercube sweeps (sweep/), numbered apart
 };
 
 inline std::uint64_t mix64(std::uint64_t z) {

@@ -30,7 +30,9 @@ struct Range {
   }
   std::string str() const {
     std::ostringstream out;
-    if (hi == kInf) {
+    if (lo == -kInf && hi == kInf) {
+      out << "(any value)";
+    } else if (hi == kInf) {
       out << (loOpen ? "> " : ">= ") << lo;
     } else if (lo == -kInf) {
       out << (hiOpen ? "< " : "<= ") << hi;

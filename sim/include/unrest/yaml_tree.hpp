@@ -63,6 +63,10 @@ YamlNode loadYamlWithExtends(const std::string& path);
 
 // Applies "key.path=value" (value parsed as YAML) onto the tree, creating mappings along the way.
 void applyOverride(YamlNode& root, const std::string& assignment);
+// Sets the node at "key.path" to `value`, creating mappings along the way; a segment may index an existing list
+// ("events[2].at"). Keys it creates, and its errors, are located at `where` (so a value that came from another
+// file, a sweep file say, is reported there).
+void setAtPath(YamlNode& root, const std::string& path, const YamlNode& value, const Location& where);
 
 // Deep merge: `over` wins; mappings merge recursively.
 void mergeYaml(YamlNode& base, const YamlNode& over);
