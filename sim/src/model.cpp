@@ -308,7 +308,7 @@ void Simulation::decideCivilian(std::size_t i) {
   }
   if (act != Activity::Fighting) a.activity[i] = static_cast<std::uint8_t>(Activity::Active);
   if (seen.hostileActives > 0 && a.errand[i] == std::uint8_t(Errand::None) && wouldFight(i)) {
-    const std::int64_t j = nearestHostileActive(i, scenario_.brawl.approachRadius);
+    const std::int64_t j = nearestRivalFighter(i, scenario_.brawl.approachRadius);
     if (j >= 0) {
       a.errand[i] = static_cast<std::uint8_t>(Errand::Approach);
       a.target[i] = static_cast<std::int32_t>(a.id[j]);
@@ -370,7 +370,7 @@ int Simulation::safestShop(const Vec2& p) const {
   return best;
 }
 
-std::int64_t Simulation::nearestHostileActive(std::size_t i, double radius) const {
+std::int64_t Simulation::nearestRivalFighter(std::size_t i, double radius) const {
   const Population& a = agents_;
   const Vec2 p(a.x[i], a.y[i]);
   const auto& hostile = scenario_.hostile[a.faction[i]];
@@ -379,7 +379,7 @@ std::int64_t Simulation::nearestHostileActive(std::size_t i, double radius) cons
   std::uint32_t bestId = 0;
   forEachNear(p, radius, [&](const NeighbourSlot& o) {
     const std::uint8_t f = a.faction[o.index];
-    if (f == kNoFaction || !hostile[f] || !isActive(activitySnapshot_[o.index])) return;
+    if (f == kNoFaction || !hostile[f] || !isActive(activitySnapshot_[o.index]) || !wouldFight(o.index)) return;
     const double d2 = (Vec2(o.x, o.y) - p).squaredNorm();
     const std::uint32_t id = a.id[o.index];
     if (d2 < bestD2 || (d2 == bestD2 && id < bestId)) {

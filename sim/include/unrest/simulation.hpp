@@ -256,7 +256,7 @@ private:
   Vec2 fleeDirection(std::size_t i, const Vec2& p) const;
   int safestShop(const Vec2& p) const;  // the shop in reach with the lowest arrest probability, or -1
   double shopArrestProbability(int shop) const;
-  std::int64_t nearestHostileActive(std::size_t i, double radius) const;
+  std::int64_t nearestRivalFighter(std::size_t i, double radius) const;
   std::int64_t randomActiveInVision(std::size_t i, double radius) const;
   void injure(std::size_t i, InjuryCause cause, double value);
   void sendHome(std::size_t i);
