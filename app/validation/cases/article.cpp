@@ -138,16 +138,19 @@ Case army() {
   c.suite = "article";
   c.title = "10 October: brawls fall once the army deploys";
   c.source = "The Daily Telegraph, 10 Oct 2020 (\"to prevent clashes\"); Kaktus.media 423177; 24.kg 168678";
-  c.runs = {{"10 October", "bishkek/2020-10-10_state_of_emergency.yaml", {}, 0}};
+  c.runs = {{"10 October", "bishkek/2020-10-10_state_of_emergency.yaml", {}, 0},
+            {"10 October without the army", "bishkek/whatif/no_army.yaml", {}, 1}};
   c.seeds = 20;
   c.quickSeeds = 1;
   c.quickOverrides = {"populations.japarov.count=300", "populations.rival_bloc.count=160"};
   c.needsMeasurement = false;
   // Person-seconds of fighting in the half hour before the deployment and the half hour after its first ten minutes
-  // (the soldiers need those to reach the square).
+  // (the soldiers need those to reach the square). The windows are those of 10 October's 16:00 in both runs: the
+  // counterfactual's deployment comes after its end.
   c.perStep = [](const Simulation& sim, Metrics& s) {
     if (!sim.recorded()) return;
-    const double deploy = sim.scenario().deployTime(), t = sim.time();
+    constexpr double deployTimeOfDay = 16 * 3600.0;  // when the army came onto the square on 10 October
+    const double deploy = deployTimeOfDay - sim.scenario().clock.startTimeOfDay, t = sim.time();
     const double fighting = double(sim.lastRow().byCondition[int(Condition::Fighting)]) * sim.scenario().clock.recordInterval;
     if (t > deploy - 1800.0 && t <= deploy) s["fighting_before"] += fighting;
     if (t > deploy + 600.0 && t <= deploy + 2400.0) s["fighting_after"] += fighting;
@@ -163,7 +166,11 @@ Case army() {
     checks.push_back(Check::report("person-seconds of fighting, half an hour after", d.stats(0, "fighting_after")));
     checks.push_back(pairedShare("brawls fall after the army deploys (less fighting after than before, same run)",
                                  ">= 80 % of seeds", d.values(0, "fighting_before"), d.values(0, "fighting_after"), 0.8));
+    checks.push_back(Check::report("person-seconds of fighting in the same half hour without the army", d.stats(1, "fighting_after")));
+    checks.push_back(pairedShare("the fall is the army's: less fighting after 16:10 than without the army, same seed",
+                                 ">= 80 % of paired seeds", d.values(1, "fighting_after"), d.values(0, "fighting_after"), 0.8));
     checks.push_back(Check::report("arrests", d.stats(0, "arrests")));
+    checks.push_back(Check::report("brawl injuries", d.stats(0, "injuries_brawl")));
   };
   return c;
 }
