@@ -88,13 +88,11 @@ void Panels::drawHud(sf::RenderTarget& target, const Viewer& viewer, const Snaps
     for (const auto& p : sc.populations) rowNames.push_back(p.name);
   }
   std::vector<std::array<std::int64_t, kConditionCount>> counts(rowNames.size(), std::array<std::int64_t, kConditionCount>{});
-  std::array<std::int64_t, kConditionCount> total{};
   for (std::size_t i = 0; i < s.size(); ++i) {
     if (s.state[i] == std::uint8_t(AgentState::Exited)) continue;
     std::size_t row = byFaction ? (s.faction[i] == kNoFaction ? rowNames.size() - 1 : s.faction[i]) : s.group[i];
     row = std::min(row, rowNames.size() - 1);
     ++counts[row][s.condition[i]];
-    ++total[s.condition[i]];
   }
   lines.push_back({printf("%-22s %6s %6s %6s %6s %6s %6s %6s", byFaction ? "faction" : "population", "calm", "active",
                           "fight", "flee", "loot", "injur", "arrest"), sf::Color(180, 180, 180)});
@@ -111,8 +109,10 @@ void Panels::drawHud(sf::RenderTarget& target, const Viewer& viewer, const Snaps
     injuries += printf(" %s %lld", cause.c_str(), (long long)n);
     injuryTotal += n;
   }
-  lines.push_back({printf("injuries %lld:%s   arrests %lld   looting %lld", (long long)injuryTotal, injuries.c_str(),
-                          (long long)total[std::size_t(Condition::Arrested)], (long long)total[std::size_t(Condition::Looting)])});
+  // Cumulative figures, as metrics.csv reports them; the table above already shows who is jailed or looting now.
+  lines.push_back({printf("injuries %lld:%s   arrests %lld   looting incidents %lld (damage %.0f)", (long long)injuryTotal,
+                          injuries.c_str(), (long long)s.row.arrests, (long long)s.row.lootingIncidents,
+                          s.row.lootingDamage)});
   lines.push_back({printf("waiting to enter %lld   exited %lld   peak density %.2f /m2   peak pressure %.0f N/m",
                           (long long)s.waiting, (long long)s.row.byState[std::size_t(AgentState::Exited)], s.row.peakDensity,
                           s.row.peakPressure)});

@@ -42,22 +42,23 @@ void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::
 
 namespace {
 template <class T>
-void gather(std::vector<T>& column, const std::vector<std::uint32_t>& order, std::vector<T>& scratch) {
+void gather(std::vector<T>& column, const std::vector<std::uint32_t>& order, std::vector<T>& scratch, int threads) {
   scratch.resize(order.size());
   const auto n = static_cast<std::int64_t>(order.size());
-#pragma omp parallel for schedule(static) if (n > 4096)
+#pragma omp parallel for schedule(static) num_threads(threads) if (n > 4096)
   for (std::int64_t k = 0; k < n; ++k) scratch[k] = column[order[k]];
   column.swap(scratch);
 }
 }  // namespace
 
-void Population::reorder(const std::vector<std::uint32_t>& order) {
-  for (auto* v : {&x, &y, &vx, &vy}) gather(*v, order, scratchD_);
-  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &fear}) gather(*v, order, scratchF_);
-  for (auto* v : {&state, &corrected, &role, &faction, &activity, &errand, &pass}) gather(*v, order, scratchU8_);
-  for (auto* v : {&field, &group}) gather(*v, order, scratchU16_);
-  for (auto* v : {&id, &cell, &member}) gather(*v, order, scratchU32_);
-  gather(target, order, scratchI32_);
+void Population::reorder(const std::vector<std::uint32_t>& order, int threads) {
+  for (auto* v : {&x, &y, &vx, &vy}) gather(*v, order, scratchD_, threads);
+  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &fear})
+    gather(*v, order, scratchF_, threads);
+  for (auto* v : {&state, &corrected, &role, &faction, &activity, &errand, &pass}) gather(*v, order, scratchU8_, threads);
+  for (auto* v : {&field, &group}) gather(*v, order, scratchU16_, threads);
+  for (auto* v : {&id, &cell, &member}) gather(*v, order, scratchU32_, threads);
+  gather(target, order, scratchI32_, threads);
 }
 
 std::size_t Population::bytesPerAgent() const {

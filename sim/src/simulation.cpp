@@ -412,7 +412,7 @@ void Simulation::stageIndex() {
   };
   if (reorder) {
     countingSort(reorderScratch_);
-    agents_.reorder(reorderScratch_);  // now sorted by cell, exited people gone
+    agents_.reorder(reorderScratch_, threads_);  // now sorted by cell, exited people gone
     cellOrder_.resize(agents_.size());
     std::iota(cellOrder_.begin(), cellOrder_.end(), 0u);
     std::fill(indexOfId_.begin(), indexOfId_.end(), -1);

@@ -99,8 +99,9 @@ struct Population {
   void pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::uint32_t memberIndex, std::uint16_t fieldIndex,
                 double px, double py, float r, float v0, float gx, float gy);
   // Keeps only the people listed in `order`, in that order. Scratch buffers are reused, so this allocates nothing
-  // once they have grown to the population's capacity.
-  void reorder(const std::vector<std::uint32_t>& order);
+  // once they have grown to the population's capacity. `threads` is explicit because OpenMP's default team size
+  // belongs to the calling thread: a simulation stepped on a worker thread would otherwise get a team per core.
+  void reorder(const std::vector<std::uint32_t>& order, int threads);
   std::size_t bytesPerAgent() const;
 
 private:
