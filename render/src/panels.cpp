@@ -89,7 +89,8 @@ void Panels::drawHud(sf::RenderTarget& target, const Viewer& viewer, const Snaps
   }
   std::vector<std::array<std::int64_t, kConditionCount>> counts(rowNames.size(), std::array<std::int64_t, kConditionCount>{});
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s.state[i] == std::uint8_t(AgentState::Exited)) continue;
+    // Off the streets for now (off duty, gone home) or for good: counted on the line below, not as calm.
+    if (s.state[i] == std::uint8_t(AgentState::Exited) || s.state[i] == std::uint8_t(AgentState::Away)) continue;
     std::size_t row = byFaction ? (s.faction[i] == kNoFaction ? rowNames.size() - 1 : s.faction[i]) : s.group[i];
     row = std::min(row, rowNames.size() - 1);
     ++counts[row][s.condition[i]];
@@ -113,9 +114,9 @@ void Panels::drawHud(sf::RenderTarget& target, const Viewer& viewer, const Snaps
   lines.push_back({printf("injuries %lld:%s   arrests %lld   looting incidents %lld (damage %.0f)", (long long)injuryTotal,
                           injuries.c_str(), (long long)s.row.arrests, (long long)s.row.lootingIncidents,
                           s.row.lootingDamage)});
-  lines.push_back({printf("waiting to enter %lld   exited %lld   peak density %.2f /m2   peak pressure %.0f N/m",
-                          (long long)s.waiting, (long long)s.row.byState[std::size_t(AgentState::Exited)], s.row.peakDensity,
-                          s.row.peakPressure)});
+  lines.push_back({printf("waiting to enter %lld   off the streets %lld   exited %lld   peak density %.2f /m2   peak pressure %.0f N/m",
+                          (long long)s.waiting, (long long)s.row.byState[std::size_t(AgentState::Away)],
+                          (long long)s.row.byState[std::size_t(AgentState::Exited)], s.row.peakDensity, s.row.peakPressure)});
   if (overlay != Overlay::None) {
     std::string name = overlayName(overlay);
     if (overlay == Overlay::Navigation && world.fieldCount() > 0)
