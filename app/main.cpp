@@ -111,6 +111,19 @@ int runSimulation(const RunOptions& opt) {
               static_cast<long long>(sim.injuriesCrush()));
   if (row.waiting > 0) std::printf(", %lld still waiting for room to spawn", static_cast<long long>(row.waiting));
   std::printf("\n");
+  if (sim.modelActive()) {
+    using unrest::Condition, unrest::InjuryCause;
+    std::printf("  unrest: injuries %lld (crush %lld, brawl %lld, gunshot %lld), arrests %lld, looting incidents %lld; "
+                "most at once: %lld active, %lld fighting, %lld fleeing, %lld looting\n",
+                static_cast<long long>(sim.injuriesTotal()), static_cast<long long>(sim.injuries(InjuryCause::Crush)),
+                static_cast<long long>(sim.injuries(InjuryCause::Brawl)),
+                static_cast<long long>(sim.injuries(InjuryCause::Gunshot)), static_cast<long long>(sim.arrests()),
+                static_cast<long long>(sim.lootingIncidents()),
+                static_cast<long long>(writer.peakCivilians(Condition::Active)),
+                static_cast<long long>(writer.peakCivilians(Condition::Fighting)),
+                static_cast<long long>(writer.peakCivilians(Condition::Fleeing)),
+                static_cast<long long>(writer.peakCivilians(Condition::Looting)));
+  }
   std::printf("  at the end: peak density %.2f /m2, peak contact pressure %.0f N/m, mean speed %.2f m/s\n",
               row.peakDensity, row.peakPressure, row.meanSpeed);
   std::printf("  outputs: %s/{metrics.csv, events.jsonl, summary.json}\n", writer.directory().c_str());

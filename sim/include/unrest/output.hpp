@@ -29,6 +29,8 @@ public:
   void finish(const Simulation& sim, double wallSeconds, bool interrupted);
 
   const std::string& directory() const { return directory_; }
+  // The most civilians in a condition at once so far (as summary.json's peak_civilians).
+  std::int64_t peakCivilians(Condition c) const { return peakCondition_[std::size_t(c)]; }
 
 private:
   std::string directory_;

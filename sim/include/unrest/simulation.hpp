@@ -190,6 +190,8 @@ public:
   std::int64_t injuries(InjuryCause c) const { return injuries_[int(c)]; }
   std::int64_t injuriesTotal() const { return injuries_[0] + injuries_[1] + injuries_[2]; }
   std::int64_t arrests() const { return arrests_; }
+  // Anything beyond pedestrians runs: civil violence, forces of order, factions, fear, vehicles.
+  bool modelActive() const { return modelActive_; }
   std::int64_t lootingIncidents() const { return lootingIncidents_; }
   double lootingDamage() const { return lootingDamage_; }
   double legitimacy() const { return legitimacy_; }
