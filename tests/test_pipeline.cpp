@@ -6,8 +6,11 @@
 #include "unrest/world.hpp"
 
 #include <catch2/catch.hpp>
+#include <omp.h>
 
 #include <cmath>
+#include <filesystem>
+#include <thread>
 
 using namespace unrest;
 using unrest::test::readFile;
@@ -280,4 +283,28 @@ populations:
   CHECK(arrived == 60);
   CHECK(wallBetween == 0);
   CHECK(sim.lastRow().wallCorrections == 0);
+}
+
+TEST_CASE("a simulation stepped on a thread of its own uses the thread count it was given, not that thread's OpenMP default",
+          "[pipeline][threads]") {
+  // The viewer and the sweep step simulations on threads of their own, whose default OpenMP team is one per core; a
+  // loop that fell back on that default woke extra threads every few steps, and their spinning slowed the run.
+  const Scenario sc = loadScenario(scenarioPath("benchmarks/dense.yaml"), {"populations.crowd.count=5000"});
+  const World world(sc);
+  auto threadsInProcess = [] {
+    return std::distance(std::filesystem::directory_iterator("/proc/self/task"), std::filesystem::directory_iterator{});
+  };
+  std::ptrdiff_t before = 0, after = 0;
+  std::int64_t people = 0;
+  std::thread worker([&] {
+    omp_set_num_threads(4);  // this thread's default team: four
+    before = threadsInProcess();
+    Simulation sim(sc, world, 1);
+    for (int s = 0; s < 17; ++s) sim.step();  // the people are reordered by cell at steps 0, 8 and 16
+    people = static_cast<std::int64_t>(sim.agents().size());
+    after = threadsInProcess();
+  });
+  worker.join();
+  REQUIRE(people > 4096);  // above the size at which the reorder runs in parallel
+  CHECK(after == before);
 }
