@@ -4,6 +4,7 @@
 
 #include "sweep.hpp"
 #include "unrest/output.hpp"
+#include "unrest/run_store.hpp"
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
 #include "unrest/world.hpp"
@@ -34,6 +35,8 @@ struct RunOptions {
   std::string out;
   bool quiet = false;
   bool profile = false;
+  bool record = false;
+  double recordInterval = 0.5;
 };
 
 unrest::Scenario load(const std::string& path, std::vector<std::string> overrides, std::int64_t seed) {
@@ -69,6 +72,12 @@ int runSimulation(const RunOptions& opt) {
   unrest::Simulation sim(sc, world, threads);
   const std::string outDir = opt.out.empty() ? (std::filesystem::path("out") / sc.name).string() : opt.out;
   unrest::OutputWriter writer(sim, outDir);
+  std::unique_ptr<unrest::RunRecorder> recorder;
+  if (opt.record) {
+    unrest::RecordOptions ro{opt.recordInterval, opt.overrides};
+    if (opt.seed >= 0) ro.overrides.push_back("seed=" + std::to_string(opt.seed));
+    recorder = std::make_unique<unrest::RunRecorder>(sim, outDir, ro);
+  }
   const double setupSeconds = std::chrono::duration<double>(Clock::now() - start).count();
 
   std::signal(SIGINT, onSignal);
@@ -79,6 +88,7 @@ int runSimulation(const RunOptions& opt) {
   while (!sim.done() && !gStopRequested) {
     sim.step();
     writer.afterStep(sim);
+    if (recorder) recorder->afterStep(sim);
     if (opt.quiet) continue;
     const auto now = Clock::now();
     const double sinceReport = std::chrono::duration<double>(now - lastReport).count();
@@ -99,6 +109,7 @@ int runSimulation(const RunOptions& opt) {
   // A stopped run ends with a row for the moment it stopped, so the last row and the summary agree.
   if (interrupted && sim.recordNow()) writer.afterStep(sim);
   writer.finish(sim, wall, interrupted);
+  if (recorder) recorder->finish(sim, wall, interrupted);
 
   const auto& row = sim.lastRow();
   std::printf("%s '%s' (seed %llu): %.0f s simulated in %.1f s (+%.1f s setup), %.1fx real time, %.2fM agent-steps/s on %d threads\n",
@@ -126,7 +137,8 @@ int runSimulation(const RunOptions& opt) {
   }
   std::printf("  at the end: peak density %.2f /m2, peak contact pressure %.0f N/m, mean speed %.2f m/s\n",
               row.peakDensity, row.peakPressure, row.meanSpeed);
-  std::printf("  outputs: %s/{metrics.csv, events.jsonl, summary.json}\n", writer.directory().c_str());
+  std::printf("  outputs: %s/{metrics.csv, events.jsonl, summary.json%s}\n", writer.directory().c_str(),
+              recorder ? ", run.sqlite" : "");
   if (opt.profile) {
     std::printf("  time per stage:");
     for (int s = 0; s < unrest::StageProfile::kStages; ++s)
@@ -155,6 +167,10 @@ int main(int argc, char** argv) {
   run->add_option("--out", opt.out, "Output directory (default: out/<scenario name>)");
   run->add_flag("--quiet", opt.quiet, "No progress line");
   run->add_flag("--profile", opt.profile, "Print the time spent in each pipeline stage");
+  CLI::Option* recordFlag = run->add_flag("--record", opt.record, "Also write run.sqlite: every person, vehicle and event, frame by frame (replay with unrest view --replay)");
+  run->add_option("--record-interval", opt.recordInterval, "Simulated seconds between recorded frames (default 0.5)")
+      ->check(CLI::PositiveNumber)
+      ->needs(recordFlag);
   CLI::App* check = app.add_subcommand("check", "Validate a scenario without running it");
   addScenarioOptions(check);
   unrest::app::ViewOptions viewOptions;
