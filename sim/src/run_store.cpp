@@ -198,6 +198,7 @@ struct RunRecorder::Writer {
   std::vector<std::string> vehicleNames, checkpointNames;
   std::int64_t geometryHash = 0, inTransaction = 0;
   double startTimeOfDay = 0.0;
+  std::vector<std::uint32_t> byId;  // scratch
 
   std::thread thread;
   std::mutex mutex;
@@ -294,9 +295,13 @@ struct RunRecorder::Writer {
       events->bind(12, std::int64_t(e.cause)).run();
     }
     if (c.writeFrame) {
-      for (std::size_t k = 0; k < f.people.size(); ++k) {
+      // By id: rows then go to the end of the table's B-tree, the cheapest insertion there is.
+      byId.clear();
+      for (std::uint32_t k = 0; k < f.people.size(); ++k)
+        if (onStreet(f.people[k].state)) byId.push_back(k);
+      std::sort(byId.begin(), byId.end(), [&](std::uint32_t a, std::uint32_t b) { return f.people[a].id < f.people[b].id; });
+      for (const std::uint32_t k : byId) {
         const RecordedPerson& p = f.people[k];
-        if (!onStreet(p.state)) continue;
         trajectory->bind(1, f.frame).bind(2, std::int64_t(p.id)).bind(3, double(p.x)).bind(4, double(p.y))
             .bind(5, double(c.oriX[k])).bind(6, double(c.oriY[k])).run();
       }
@@ -434,14 +439,15 @@ void RunRecorder::fill(const Simulation& sim, FrameCopy& c) {
   const auto spawned = static_cast<std::uint32_t>(sim.spawned());
   oriX_.resize(spawned, 1.0f);
   oriY_.resize(spawned, 0.0f);
-  // In id order, whatever order the arrays are in now.
-  for (std::uint32_t id = 0; id < spawned; ++id) {
+  for (std::uint32_t id = peopleWritten_; id < spawned; ++id) {
     const std::int64_t i = sim.indexOfId(id);
-    if (i < 0) continue;
-    if (id >= peopleWritten_) {
-      c.newPeople.push_back({id, a.group[i], a.role[i], a.faction[i], a.radius[i], a.desiredSpeed[i]});
-    }
+    if (i >= 0) c.newPeople.push_back({id, a.group[i], a.role[i], a.faction[i], a.radius[i], a.desiredSpeed[i]});
+  }
+  peopleWritten_ = spawned;
+  // In the order of the arrays, which is the order the viewer draws them in (it shows where bodies overlap).
+  for (std::size_t i = 0; i < a.size(); ++i) {
     if (a.state[i] == std::uint8_t(AgentState::Exited)) continue;
+    const std::uint32_t id = a.id[i];
     RecordedPerson p;
     p.id = id;
     p.x = float(a.x[i]), p.y = float(a.y[i]), p.vx = float(a.vx[i]), p.vy = float(a.vy[i]);
@@ -454,7 +460,6 @@ void RunRecorder::fill(const Simulation& sim, FrameCopy& c) {
     c.oriX.push_back(oriX_[id]);
     c.oriY.push_back(oriY_[id]);
   }
-  peopleWritten_ = spawned;
   f.vehicles.clear();
   for (std::size_t v = 0; v < sim.vehicles().size(); ++v) {
     const VehicleState& s = sim.vehicles()[v];

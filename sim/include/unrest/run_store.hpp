@@ -72,7 +72,7 @@ struct RecordedFrame {
   std::int64_t spawned = 0, waiting = 0;
   MetricsRow row;  // the fields of the last metrics row the viewer shows (see RunStore::readFrame)
   std::array<std::int64_t, kInjuryCauseCount> injuries{};
-  std::vector<RecordedPerson> people;  // everyone spawned and not exited, in id order
+  std::vector<RecordedPerson> people;  // everyone spawned and not exited, in the simulation's (drawing) order
   std::vector<RecordedVehicle> vehicles;  // those on the map
   std::vector<CheckpointCounts> checkpoints;  // every checkpoint
 };
