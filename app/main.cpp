@@ -155,8 +155,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   RunOptions opt;
 
-  auto addScenarioOptions = [&](CLI::App* cmd) {
-    cmd->add_option("scenario", opt.scenario, "Scenario file (YAML)")->required();
+  auto addScenarioOptions = [&](CLI::App* cmd, bool required = true) {
+    cmd->add_option("scenario", opt.scenario, "Scenario file (YAML)")->required(required);
     cmd->add_option("--set", opt.overrides, "Override a scenario value: key.path=value (repeatable)");
     cmd->add_option("--seed", opt.seed, "Random seed (overrides the scenario's seed)")->check(CLI::NonNegativeNumber);
   };
@@ -175,7 +175,7 @@ int main(int argc, char** argv) {
   addScenarioOptions(check);
   unrest::app::ViewOptions viewOptions;
   CLI::App* view = app.add_subcommand("view", "Watch a scenario in a window (or capture it headless); writes the outputs of run");
-  addScenarioOptions(view);
+  addScenarioOptions(view, false);  // not with --replay
   unrest::app::addViewOptions(*view, viewOptions);
   CLI::App* validate = unrest::addValidateCommand(app);
   unrest::SweepOptions sweepOptions;
@@ -188,7 +188,15 @@ int main(int argc, char** argv) {
   }
   try {
     if (*check) return runCheck(opt);
-    if (*view) return unrest::app::runView(load(opt.scenario, opt.overrides, opt.seed), viewOptions);
+    if (*view) {
+      if (viewOptions.replay.empty() == opt.scenario.empty())
+        throw std::runtime_error("view: give a SCENARIO to simulate, or --replay run.sqlite to play back a recorded run (not both)");
+      if (!viewOptions.replay.empty() && (!opt.overrides.empty() || opt.seed >= 0 || viewOptions.threads > 0))
+        throw std::runtime_error("view --replay: --set, --seed and --threads change a simulation; a replay shows the run as recorded");
+      return unrest::app::runView(viewOptions.replay.empty() ? load(opt.scenario, opt.overrides, opt.seed)
+                                                             : unrest::app::scenarioOfReplay(viewOptions.replay),
+                                  viewOptions);
+    }
     if (*validate) return unrest::runValidateCommand();
     if (*sweep) return unrest::app::runSweepCommand(sweepOptions);
     return runSimulation(opt);

@@ -2,7 +2,7 @@
 // and a video), and a benchmark of drawing alone.
 #pragma once
 
-#include "unrest/render/runner.hpp"
+#include "unrest/render/source.hpp"
 #include "unrest/render/viewer.hpp"
 
 #include <atomic>
@@ -26,15 +26,16 @@ struct SessionOptions {
 };
 
 // Opens a window and runs until it is closed (or the run ends, with exitAtEnd). Returns 130 when stopped by
-// stopRequested, else 0. The runner is stopped (and its outputs closed) before returning.
-int runInteractive(SimRunner& runner, Viewer& viewer, const SessionOptions& options);
+// stopRequested, else 0. The runner is stopped (and its outputs closed) before returning. A seekable source (a
+// replay) gets the timeline bar, stepping back and playing backwards.
+int runInteractive(SnapshotSource& runner, Viewer& viewer, const SessionOptions& options);
 
 // Runs to `step` and writes the picture of that moment to `file`; throws std::runtime_error when it cannot.
-void captureScreenshot(SimRunner& runner, Viewer& viewer, std::int64_t step, const std::string& file);
+void captureScreenshot(SnapshotSource& runner, Viewer& viewer, std::int64_t step, const std::string& file);
 
 // Writes DIR/frame_000000.png, ... one frame every `speed / fps` simulated seconds up to `lastStep`, then, when
 // ffmpeg is on the PATH, DIR/video.mp4 at `fps` frames per second. Returns the number of frames.
-int recordFrames(SimRunner& runner, Viewer& viewer, const std::string& dir, double fps, double speed, std::int64_t lastStep);
+int recordFrames(SnapshotSource& runner, Viewer& viewer, const std::string& dir, double fps, double speed, std::int64_t lastStep);
 
 struct BenchmarkResult {
   int frames = 0;
