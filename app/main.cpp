@@ -75,7 +75,6 @@ int runSimulation(const RunOptions& opt) {
   std::unique_ptr<unrest::RunRecorder> recorder;
   if (opt.record) {
     unrest::RecordOptions ro{opt.recordInterval, opt.overrides};
-    if (opt.seed >= 0) ro.overrides.push_back("seed=" + std::to_string(opt.seed));
     recorder = std::make_unique<unrest::RunRecorder>(sim, outDir, ro);
   }
   const double setupSeconds = std::chrono::duration<double>(Clock::now() - start).count();

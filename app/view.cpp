@@ -145,18 +145,10 @@ int present(const Scenario& sc, const World& world, render::SnapshotSource& sour
 
 Scenario scenarioOfReplay(const std::string& path) {
   const RunStore store(path);
-  std::vector<std::string> overrides;
-  const std::string all = store.metadata("overrides");
-  for (std::size_t from = 0; from < all.size();) {
-    const std::size_t to = std::min(all.find('\n', from), all.size());
-    overrides.push_back(all.substr(from, to - from));
-    from = to + 1;
-  }
-  overrides.push_back("seed=" + store.metadata("seed"));
-  const std::string file = store.metadata("scenario_file");
+  const std::string file = store.scenarioFile();
   if (!std::filesystem::exists(file))
     fail(path + ": the scenario it was recorded from, " + file + ", is not there any more (the replay draws its map)");
-  return loadScenario(file, overrides);
+  return loadScenario(file, store.overrides());
 }
 
 void addViewOptions(CLI::App& cmd, ViewOptions& o) {

@@ -581,6 +581,18 @@ std::string RunStore::metadata(const std::string& key) const {
   return value;
 }
 
+std::vector<std::string> RunStore::overrides() const {
+  std::vector<std::string> list;
+  const std::string all = metadata("overrides");
+  for (std::size_t from = 0; from < all.size();) {
+    const std::size_t to = std::min(all.find('\n', from), all.size());
+    list.push_back(all.substr(from, to - from));
+    from = to + 1;
+  }
+  list.push_back("seed=" + metadata("seed"));
+  return list;
+}
+
 void RunStore::readFrame(std::int64_t frame, RecordedFrame& out) {
   if (frame < 0 || frame >= frameCount_)
     throw std::runtime_error(path_ + ": no frame " + std::to_string(frame) + " (it holds 0 to " + std::to_string(frameCount_ - 1) + ")");

@@ -88,6 +88,9 @@ public:
 
   const std::string& path() const { return path_; }
   std::string metadata(const std::string& key) const;  // "" when absent
+  // The scenario file the run was recorded from, and the overrides (seed included) to load it with as it ran.
+  std::string scenarioFile() const { return metadata("scenario_file"); }
+  std::vector<std::string> overrides() const;
   std::int64_t frameCount() const { return frameCount_; }
   double interval() const { return interval_; }
   std::int64_t stepsPerFrame() const { return everySteps_; }
