@@ -253,7 +253,7 @@ int recordFrames(SnapshotSource& runner, Viewer& viewer, const std::string& dir,
   return frames;
 }
 
-BenchmarkResult benchmarkDrawing(Viewer& viewer, const Snapshot& snapshot, int frames) {
+BenchmarkResult benchmarkDrawing(Viewer& viewer, Snapshot& snapshot, int frames, const std::function<void(Snapshot&)>& advance) {
   const Camera& cam = viewer.camera();
   sf::RenderWindow window(sf::VideoMode(unsigned(cam.width), unsigned(cam.height)), "unrest benchmark");
   window.setVerticalSyncEnabled(false);
@@ -267,6 +267,7 @@ BenchmarkResult benchmarkDrawing(Viewer& viewer, const Snapshot& snapshot, int f
   const auto t0 = Clock::now();
   for (int k = 0; k < frames; ++k) {
     const auto a = Clock::now();
+    if (advance) advance(snapshot);
     viewer.draw(window, snapshot, info);
     window.display();
     sf::Event event;

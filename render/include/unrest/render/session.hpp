@@ -7,6 +7,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace unrest::render {
@@ -43,7 +44,9 @@ struct BenchmarkResult {
   double cpuMsPerFrame = 0;                       // process CPU time per frame (all threads)
   DrawStats stats;
 };
-// Draws the same snapshot `frames` times in a window (after a few warm-up frames) and times each frame.
-BenchmarkResult benchmarkDrawing(Viewer& viewer, const Snapshot& snapshot, int frames);
+// Draws `snapshot` `frames` times in a window (after a few warm-up frames) and times each frame. With `advance`, each
+// frame first replaces the snapshot by the next one (a replay playing: the frame read from the store is timed too).
+BenchmarkResult benchmarkDrawing(Viewer& viewer, Snapshot& snapshot, int frames,
+                                 const std::function<void(Snapshot&)>& advance = {});
 
 }  // namespace unrest::render
