@@ -217,12 +217,7 @@ int runView(const Scenario& sc, const ViewOptions& o) {
       fail("--destination " + o.destination + ": no population walks to such a zone (expected one of: " + names + ")");
     }
   }
-  Show show;
-  show.width = width;
-  show.height = height;
-  show.speed = speed;
-  show.atStep = atStep;
-  show.untilStep = untilStep;
+  Show show{width, height, speed, atStep, untilStep, ""};
   if (!o.replay.empty()) {
     RunStore store(o.replay);
     show.outDir = o.out.empty() ? std::filesystem::path(o.replay).parent_path().string() : o.out;
