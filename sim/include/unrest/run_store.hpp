@@ -3,11 +3,12 @@
 // and unrest's own tables (frames, people, vehicles, checkpoints, events), from which the viewer replays the run.
 // The schema is documented in docs/run-store.md.
 //
-// RunRecorder has the shape of OutputWriter: it reads only the simulation's public state after each step. SQLite
+// RunRecorder observes a run as OutputWriter does: it reads only the simulation's public state after each step. SQLite
 // work runs on a thread of its own, fed with copies of whole frames, so the step waits only for the copy. Frames
 // are committed a batch at a time: a run killed at any moment leaves a valid database ending on a whole frame.
 #pragma once
 
+#include "unrest/driver.hpp"
 #include "unrest/simulation.hpp"
 
 #include <array>
@@ -25,19 +26,20 @@ struct RecordOptions {
 
 struct FrameCopy;
 
-class RunRecorder {
+class RunRecorder : public Observer<Simulation> {
 public:
   // Creates `directory` if needed and replaces any run.sqlite there; throws std::runtime_error naming the file (or
   // the option) on failure. Writes frame 0, the state before the first step.
   RunRecorder(const Simulation& sim, const std::string& directory, const RecordOptions& options = {});
-  ~RunRecorder();
+  ~RunRecorder() override;
   RunRecorder(const RunRecorder&) = delete;
   RunRecorder& operator=(const RunRecorder&) = delete;
 
   // Call after every step; copies a frame when the step ends on a frame time. Rethrows a failure of the writer.
-  void afterStep(const Simulation& sim);
+  void afterStep(const Simulation& sim) override;
   // Writes the last events and the run's end into the metadata, and closes the file as one plain SQLite file.
   void finish(const Simulation& sim, double wallSeconds, bool interrupted);
+  void finish(const Simulation& sim, const RunEnd& end) override { finish(sim, end.wallSeconds, end.interrupted); }
 
   const std::string& path() const { return path_; }
   std::int64_t frames() const { return frames_; }  // frames handed to the writer so far
