@@ -17,7 +17,7 @@
 // arrests, takings), so a run is the same bit for bit whatever the number of threads.
 #pragma once
 
-#include "unrest/forces.hpp"
+#include "unrest/geometry.hpp"
 #include "unrest/population.hpp"
 #include "unrest/rng.hpp"
 #include "unrest/scenario.hpp"
