@@ -55,6 +55,54 @@ std::string formatClock(double secondsAfterMidnight) {
   return buf;
 }
 
+namespace {
+
+// The smallest body a distribution can draw (radii are clipped to [min, max] for the random kinds).
+double smallest(const Distribution& d) { return d.kind == Distribution::Kind::Constant ? d.value : d.min; }
+
+// Everyone a spawn zone receives at one moment (populations and waves without a spawn rate) must fit in it: beyond
+// the hexagonal close packing of their smallest bodies, 1 / (2 sqrt(3) r^2) per m2, nobody can be placed, and the
+// rest would wait for room for the whole run.
+void checkSpawnCapacity(Checker& checker, const Scenario& sc) {
+  struct Batch {
+    int zone;
+    double start;
+    std::int64_t people = 0;
+    double rMin = 1e9;
+    const PopulationDef* largest = nullptr;
+    std::int64_t largestCount = 0;
+  };
+  std::vector<Batch> batches;
+  auto add = [&](const PopulationDef& pop, double start, double rate, std::int64_t count) {
+    if (rate > 0 || count <= 0 || pop.spawnZone < 0) return;
+    auto it = std::find_if(batches.begin(), batches.end(),
+                           [&](const Batch& b) { return b.zone == pop.spawnZone && b.start == start; });
+    if (it == batches.end()) it = batches.insert(batches.end(), Batch{pop.spawnZone, start});
+    it->people += count;
+    it->rMin = std::min(it->rMin, smallest(pop.radius));
+    if (count > it->largestCount) it->largest = &pop, it->largestCount = count;
+  };
+  for (const auto& pop : sc.populations) {
+    add(pop, pop.spawnStart, pop.spawnRate, pop.count);
+    for (const auto& w : pop.waves) add(pop, w.start, w.rate, w.count);
+  }
+  for (const auto& b : batches) {
+    const Shape& zone = sc.map.zones[static_cast<std::size_t>(b.zone)];
+    const double perM2 = 1.0 / (2.0 * std::sqrt(3.0) * b.rMin * b.rMin);
+    const double capacity = std::floor(zone.area() * perM2);
+    if (double(b.people) <= capacity) continue;
+    char text[400];
+    std::snprintf(text, sizeof text,
+                  "%lld people placed at once in zone '%s' (%.3g m2) at t = %.0f s, but at most %.0f fit there "
+                  "(close packing of bodies of radius %.2f m: %.2f per m2) (expected a larger zone, fewer people or a "
+                  "spawn_rate)",
+                  static_cast<long long>(b.people), zone.name.c_str(), zone.area(), b.start, capacity, b.rMin, perM2);
+    checker.error(b.largest->countWhere, "populations." + b.largest->name + ".count", text);
+  }
+}
+
+}  // namespace
+
 Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
   Checker checker;
   Scenario sc;
@@ -208,7 +256,10 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
         pop.name = e.key;
         pop.where = e.keyWhere;
         if (const YamlNode* d = e.value.kind == YamlNode::Kind::Map ? e.value.find("destination") : nullptr) pop.where = d->where;
-        if (p.required("count", "a whole number of people")) pop.count = p.integer("count", 0, 0, 10'000'000);
+        if (const YamlNode* c = p.required("count", "a whole number of people")) {
+          pop.count = p.integer("count", 0, 0, 10'000'000);
+          pop.countWhere = c->where;
+        }
         if (const YamlNode* z = p.required("spawn", "the name of a zone in map.zones"))
           pop.spawnZone = readZoneRef(checker, *z, p.keyPath("spawn"), sc);
         // A fixed heading (`direction: [dx, dy]`, for periodic corridors) replaces the destination, and a patrol
@@ -247,6 +298,7 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
   if (city) readModelSections(checker, r, sc);
   readTimeline(checker, r, sc);
   if (city) resolveModel(checker, sc);
+  if (city) checkSpawnCapacity(checker, sc);
   if (!city) readLattice(checker, r, sc);
 
   {

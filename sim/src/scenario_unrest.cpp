@@ -502,7 +502,7 @@ void resolveModel(Checker& checker, Scenario& sc) {
     garrison.onArrival = OnArrival::Stay;
     garrison.role = Role::Soldier;
     garrison.spawnStart = std::max(0.0, deploy);
-    garrison.where = cp.where;
+    garrison.where = garrison.countWhere = cp.where;
     cp.garrisonPopulation = static_cast<int>(sc.populations.size());
     sc.populations.push_back(garrison);
   }

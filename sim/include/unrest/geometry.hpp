@@ -24,6 +24,8 @@ struct Shape {
   bool contains(const Vec2& p) const;
   // Axis-aligned bounding box {min, max}.
   std::pair<Vec2, Vec2> bounds() const;
+  // Area in m2; for a polyline, its segments' bands plus round ends (an upper bound where they overlap).
+  double area() const;
 };
 
 // z-component of the 2-D cross product: > 0 when b turns left of a.

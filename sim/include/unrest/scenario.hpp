@@ -95,6 +95,7 @@ struct PopulationDef {
   double wanderRadius = 10.0;  // m: with on_arrival: wander, each next spot lies within this distance
   double dwellTime = 30.0;     // s: mean pause at each spot before moving on (exponential)
   Location where;              // of the population's destination key, for errors found while building
+  Location countWhere;         // of its count, for the check that everyone placed at once fits the spawn zone
   // Weidmann (1993): free walking speed N(1.34, 0.26) m/s.
   Distribution desiredSpeed{Distribution::Kind::Normal, 0.0, 1.34, 0.26, 0.5, 2.2};
   // HFV (2000): radii uniform in [0.25, 0.35] m.
