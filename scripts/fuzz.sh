@@ -5,7 +5,8 @@
 #   scripts/fuzz.sh run SECONDS [TARGET...]        fuzz each target (scenario, sweep; default both) SECONDS
 # Seeds: the shipped scenarios and sweeps and the test files (good and bad). New inputs go to
 # build/fuzz/corpus/TARGET, so a later run starts where the last stopped; a crash, a sanitizer report, an input
-# taking over 10 s or over 1 GB is written to build/fuzz/findings/TARGET/ and the script fails.
+# taking over FUZZ_TIMEOUT seconds (default 10; give a long run at nice 19 on a busy machine more, as it may wait
+# for the processor that long) or over 1 GB is written to build/fuzz/findings/TARGET/ and the script fails.
 # Exit code 77 (a skipped test) when clang is not installed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,9 +40,12 @@ run_fuzzer() {
   mkdir -p "$corpus" "$seeds" "$findings" "$build/tmp"
   seeds_of "$target" | while read -r f; do cp "$f" "$seeds/$(echo "$f" | tr / _)"; done
   echo "fuzz: $target for $seconds s (corpus $corpus, findings $findings)"
-  TMPDIR=$PWD/$build/tmp "$build/fuzz-$target" "$corpus" "$seeds" -max_total_time="$seconds" -timeout=10 \
+  # A small quarantine and short allocation stacks keep the sanitizer's own memory from growing towards the limit
+  # over a long run.
+  TMPDIR=$PWD/$build/tmp ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=32:malloc_context_size=8} \
+    "$build/fuzz-$target" "$corpus" "$seeds" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" \
     -rss_limit_mb=1024 -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/" 2>&1 |
-    grep -v '^#[0-9]*	\(NEW\|REDUCE\|pulse\)'
+    grep --line-buffered -v '^#[0-9]*	\(NEW\|REDUCE\|pulse\)\|Uses: [0-9]*$'
 }
 
 case ${1:-} in
