@@ -87,20 +87,27 @@ struct Converter {
   // of them makes the document infinite.
   std::vector<std::pair<YAML::Node, const std::string*>> open;
 
+  // Key paths this deep are mostly repetition: the start says where.
+  static std::string shortened(const std::string& path) {
+    return path.size() <= 60 ? path : path.substr(0, 60) + "...";
+  }
+
   [[noreturn]] void tooDeep(const YAML::Node& node, const std::string& path) const {
-    for (const auto& [ancestor, ancestorPath] : open)
-      if (ancestor.is(node))
-        throw ScenarioError({{locationOf(node.Mark(), file), *ancestorPath,
-                              "an alias refers to the node that contains it (expected aliases to finished nodes, "
-                              "without cycles)"}});
-    throw ScenarioError({{locationOf(node.Mark(), file), path,
+    // A cycle shows as the same node twice among those open; the first is where the anchor was written.
+    for (std::size_t i = 0; i < open.size(); ++i)
+      for (std::size_t j = i + 1; j < open.size(); ++j)
+        if (open[i].first.is(open[j].first))
+          throw ScenarioError({{locationOf(open[i].first.Mark(), file), shortened(*open[i].second),
+                                "an alias refers to the node that contains it (expected aliases to finished nodes, "
+                                "without cycles)"}});
+    throw ScenarioError({{locationOf(node.Mark(), file), shortened(path),
                           "nested more than " + std::to_string(kMaxDepth) +
                               " levels deep (expected a scenario's few levels of mappings and lists)"}});
   }
 
   YamlNode convert(const YAML::Node& node, const std::string& path) {
     if (budget == 0)
-      throw ScenarioError({{locationOf(node.Mark(), file), path,
+      throw ScenarioError({{locationOf(node.Mark(), file), shortened(path),
                             "the document expands to more than 100,000 nodes (expected a scenario; are aliases nested?)"}});
     --budget;
     YamlNode out;
