@@ -75,6 +75,23 @@ double Shape::area() const {
   return 0.0;
 }
 
+double Shape::perimeter() const {
+  double length = 0.0;
+  switch (kind) {
+    case Kind::Rect:
+      return 2.0 * (points[1] - points[0]).sum();
+    case Kind::Circle:
+      return 2.0 * M_PI * radius;
+    case Kind::Polygon:
+      for (std::size_t i = 0, j = points.size() - 1; i < points.size(); j = i++) length += (points[i] - points[j]).norm();
+      return length;
+    case Kind::Polyline:
+      for (std::size_t i = 0; i + 1 < points.size(); ++i) length += (points[i + 1] - points[i]).norm();
+      return 2.0 * length + M_PI * width;
+  }
+  return 0.0;
+}
+
 std::pair<Vec2, Vec2> Shape::bounds() const {
   switch (kind) {
     case Kind::Rect:
