@@ -4,6 +4,7 @@
 
 #include "sweep.hpp"
 #include "unrest/output.hpp"
+#include "unrest/run.hpp"
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
 #include "unrest/world.hpp"
@@ -54,6 +55,36 @@ int runCheck(const RunOptions& opt) {
   return 0;
 }
 
+// The progress line on stderr: clock, simulated time, people, speed, ETA; every half second on a terminal, every ten
+// seconds into a file.
+class ProgressLine : public unrest::Observer<unrest::Simulation> {
+public:
+  explicit ProgressLine(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO)) {}
+  void afterStep(const unrest::Simulation& sim) override {
+    if (quiet_) return;
+    const auto now = Clock::now();
+    if (std::chrono::duration<double>(now - lastReport_).count() < (tty_ ? 0.5 : 10.0) && !sim.done()) return;
+    lastReport_ = now;
+    const unrest::Scenario& sc = sim.scenario();
+    const double wall = std::chrono::duration<double>(now - start_).count();
+    const double rate = wall > 0 ? sim.time() / wall : 0.0;
+    const double eta = rate > 0 ? (sc.clock.duration - sim.time()) / rate : 0.0;
+    std::fprintf(stderr, "%s[%s] t=%.0f/%.0f s  people %lld  %.2fM agent-steps/s  %.1fx real time  ETA %s%s",
+                 tty_ ? "\r" : "", unrest::formatClock(sc.clock.startTimeOfDay + sim.time()).c_str(), sim.time(),
+                 sc.clock.duration, static_cast<long long>(sim.active()),
+                 wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, rate, unrest::formatDuration(eta).c_str(),
+                 tty_ ? "   " : "\n");
+  }
+  void finish(const unrest::Simulation&, const unrest::RunEnd&) override {
+    if (!quiet_ && tty_) std::fprintf(stderr, "\n");
+  }
+
+private:
+  using Clock = std::chrono::steady_clock;
+  bool quiet_, tty_;
+  Clock::time_point start_ = Clock::now(), lastReport_ = start_;
+};
+
 int runSimulation(const RunOptions& opt) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
@@ -65,40 +96,18 @@ int runSimulation(const RunOptions& opt) {
   }
   const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   omp_set_num_threads(threads);
-  const unrest::World world(sc);
-  unrest::Simulation sim(sc, world, threads);
+  unrest::ScenarioRun run(sc, threads);
+  const unrest::Simulation& sim = run.sim();
   const std::string outDir = opt.out.empty() ? (std::filesystem::path("out") / sc.name).string() : opt.out;
-  unrest::OutputWriter writer(sim, outDir);
+  unrest::OutputWriter writer(sim, outDir, run.measurement());
   const double setupSeconds = std::chrono::duration<double>(Clock::now() - start).count();
 
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
-  const bool tty = isatty(STDERR_FILENO);
-  const auto loopStart = Clock::now();
-  auto lastReport = loopStart;
-  while (!sim.done() && !gStopRequested) {
-    sim.step();
-    writer.afterStep(sim);
-    if (opt.quiet) continue;
-    const auto now = Clock::now();
-    const double sinceReport = std::chrono::duration<double>(now - lastReport).count();
-    if (sinceReport < (tty ? 0.5 : 10.0) && !sim.done()) continue;
-    lastReport = now;
-    const double wall = std::chrono::duration<double>(now - loopStart).count();
-    const double rate = wall > 0 ? sim.time() / wall : 0.0;
-    const double eta = rate > 0 ? (sc.clock.duration - sim.time()) / rate : 0.0;
-    std::fprintf(stderr, "%s[%s] t=%.0f/%.0f s  people %lld  %.2fM agent-steps/s  %.1fx real time  ETA %s%s",
-                 tty ? "\r" : "", unrest::formatClock(sc.clock.startTimeOfDay + sim.time()).c_str(), sim.time(),
-                 sc.clock.duration, static_cast<long long>(sim.active()),
-                 wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, rate, unrest::formatDuration(eta).c_str(),
-                 tty ? "   " : "\n");
-  }
-  if (!opt.quiet && tty) std::fprintf(stderr, "\n");
-  const double wall = std::chrono::duration<double>(Clock::now() - loopStart).count();
-  const bool interrupted = !sim.done();
-  // A stopped run ends with a row for the moment it stopped, so the last row and the summary agree.
-  if (interrupted && sim.recordNow()) writer.afterStep(sim);
-  writer.finish(sim, wall, interrupted);
+  ProgressLine progress(opt.quiet);
+  const unrest::RunEnd end = run.drive({&writer, &progress}, &gStopRequested);
+  const double wall = end.wallSeconds;
+  const bool interrupted = end.interrupted;
 
   const auto& row = sim.lastRow();
   std::printf("%s '%s' (seed %llu): %.0f s simulated in %.1f s (+%.1f s setup), %.1fx real time, %.2fM agent-steps/s on %d threads\n",
@@ -129,8 +138,8 @@ int runSimulation(const RunOptions& opt) {
   std::printf("  outputs: %s/{metrics.csv, events.jsonl, summary.json}\n", writer.directory().c_str());
   if (opt.profile) {
     std::printf("  time per stage:");
-    for (int s = 0; s < unrest::StageProfile::kStages; ++s)
-      std::printf(" %s %.2f s", unrest::StageProfile::kNames[s], sim.profile().seconds[s]);
+    for (int s = 0; s < unrest::kStageCount; ++s)
+      std::printf(" %s %.2f s", unrest::stageName(unrest::Stage(s)), sim.profile().seconds[s]);
     std::printf("\n");
   }
   return interrupted ? 130 : 0;

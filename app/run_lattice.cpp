@@ -12,34 +12,47 @@
 
 namespace unrest::cli {
 
-int runLattice(const Scenario& sc, const std::string& outDir, bool quiet, const std::atomic<bool>& stop) {
-  using Clock = std::chrono::steady_clock;
-  LatticeWorld world(sc);
-  const std::string dir = outDir.empty() ? (std::filesystem::path("out") / sc.name).string() : outDir;
-  LatticeOutputWriter writer(world, dir);
-  const bool tty = isatty(STDERR_FILENO);
-  const auto start = Clock::now();
-  auto lastReport = start;
-  while (!world.done() && !stop) {
-    world.step();
-    writer.afterStep(world);
-    if (quiet) continue;
+namespace {
+
+// The progress line on stderr: tick, actives, jailed, cops, legitimacy, outbursts, speed, ETA.
+class LatticeProgress : public Observer<LatticeWorld> {
+public:
+  explicit LatticeProgress(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO)) {}
+  void afterStep(const LatticeWorld& world) override {
+    if (quiet_) return;
     const auto now = Clock::now();
-    if (std::chrono::duration<double>(now - lastReport).count() < (tty ? 0.5 : 10.0) && !world.done()) continue;
-    lastReport = now;
-    const double wall = std::chrono::duration<double>(now - start).count();
+    if (std::chrono::duration<double>(now - lastReport_).count() < (tty_ ? 0.5 : 10.0) && !world.done()) return;
+    lastReport_ = now;
+    const double wall = std::chrono::duration<double>(now - start_).count();
     const double rate = wall > 0 ? double(world.tick()) / wall : 0.0;
     const LatticeRow& r = world.row();
     std::fprintf(stderr, "%s[tick %lld/%lld] active %lld  jailed %lld  cops %lld  L %.3f  outbursts %zu  %.0f ticks/s  ETA %.0fs%s",
-                 tty ? "\r" : "", static_cast<long long>(world.tick()), static_cast<long long>(world.totalTicks()),
+                 tty_ ? "\r" : "", static_cast<long long>(world.tick()), static_cast<long long>(world.totalTicks()),
                  static_cast<long long>(r.active), static_cast<long long>(r.jailed),
                  static_cast<long long>(r.copsOnDuty), r.legitimacy, world.outbursts().outbursts().size(), rate,
-                 rate > 0 ? double(world.totalTicks() - world.tick()) / rate : 0.0, tty ? "   " : "\n");
+                 rate > 0 ? double(world.totalTicks() - world.tick()) / rate : 0.0, tty_ ? "   " : "\n");
   }
-  if (!quiet && tty) std::fprintf(stderr, "\n");
-  const double wall = std::chrono::duration<double>(Clock::now() - start).count();
-  const bool interrupted = !world.done();
-  writer.finish(world, wall, interrupted);
+  void finish(const LatticeWorld&, const RunEnd&) override {
+    if (!quiet_ && tty_) std::fprintf(stderr, "\n");
+  }
+
+private:
+  using Clock = std::chrono::steady_clock;
+  bool quiet_, tty_;
+  Clock::time_point start_ = Clock::now(), lastReport_ = start_;
+};
+
+}  // namespace
+
+int runLattice(const Scenario& sc, const std::string& outDir, bool quiet, const std::atomic<bool>& stop) {
+  LatticeWorld world(sc);
+  const std::string dir = outDir.empty() ? (std::filesystem::path("out") / sc.name).string() : outDir;
+  LatticeOutputWriter writer(world, dir);
+  LatticeProgress progress(quiet);
+  Observer<LatticeWorld>* observers[] = {&writer, &progress};
+  const RunEnd end = drive<LatticeWorld>(world, observers, &stop);
+  const double wall = end.wallSeconds;
+  const bool interrupted = end.interrupted;
 
   const LatticeRow& r = world.row();
   const OutburstStats s = world.outbursts().stats();

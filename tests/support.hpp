@@ -2,6 +2,7 @@
 #pragma once
 
 #include "unrest/output.hpp"
+#include "unrest/run.hpp"
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
 #include "unrest/world.hpp"
@@ -46,17 +47,10 @@ inline std::string readFile(const std::filesystem::path& path) {
 
 // Runs a scenario to its end with the usual outputs in a fresh directory under tempDir(); returns the directory.
 inline std::string runWithOutputs(const Scenario& sc, int threads, const std::string& dirName) {
-  const World world(sc);
-  Simulation sim(sc, world, threads);
+  ScenarioRun run(sc, threads);
   const auto dir = tempDir() / dirName;
-  {
-    OutputWriter writer(sim, dir.string());
-    while (!sim.done()) {
-      sim.step();
-      writer.afterStep(sim);
-    }
-    writer.finish(sim, 1.0, false);
-  }
+  OutputWriter writer(run.sim(), dir.string(), run.measurement());
+  run.drive({&writer});
   return dir.string();
 }
 

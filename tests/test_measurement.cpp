@@ -2,6 +2,7 @@
 // answer is known by hand.
 #include "support.hpp"
 #include "unrest/measurement.hpp"
+#include "unrest/run.hpp"
 #include "unrest/output.hpp"
 #include "unrest/simulation.hpp"
 #include "unrest/world.hpp"
@@ -37,11 +38,12 @@ measurement:
 )";
 }
 
-std::vector<Measurement::Crossing> runCollecting(Simulation& sim) {
+std::vector<Measurement::Crossing> runCollecting(Simulation& sim, Measurement& m) {
   std::vector<Measurement::Crossing> all;
   while (!sim.done()) {
     sim.step();
-    const auto& c = sim.measurement()->stepCrossings();
+    m.afterStep(sim);
+    const auto& c = m.stepCrossings();
     all.insert(all.end(), c.begin(), c.end());
   }
   return all;
@@ -69,15 +71,16 @@ TEST_CASE("a counting line records one crossing at the time the walker passes it
     const Scenario sc = scenarioFromText("line.yaml", corridor(dir));
     const World world(sc);
     Simulation sim(sc, world, 1);
-    const auto crossings = runCollecting(sim);
+    Measurement m(sim);
+    const auto crossings = runCollecting(sim, m);
     REQUIRE(crossings.size() == 1);
     CHECK(crossings[0].sign == (dir == "[1, 0]" ? 1 : -1));
     CHECK(crossings[0].agent == 0);
     // From x ≈ 1 at rest to x = 10 at 1 m/s after a relaxation of τ = 0.5 s.
-    const auto& person = sim.measurement()->people()[0];
+    const auto& person = m.people()[0];
     CHECK(person.spawn == Approx(0.0));
     CHECK(crossings[0].time == Approx(9.0 + 0.5).margin(0.6));
-    CHECK(sim.measurement()->netCrossings()[0] == crossings[0].sign);
+    CHECK(m.netCrossings()[0] == crossings[0].sign);
     // Leaving at x = 28 is the travel time.
     CHECK(person.exit == Approx(27.0 + 0.5).margin(0.6));
     CHECK(person.arrival == person.exit);
@@ -87,10 +90,8 @@ TEST_CASE("a counting line records one crossing at the time the walker passes it
 TEST_CASE("a scenario without a measurement section measures nothing", "[measurement]") {
   const Scenario sc = loadScenario(scenarioPath("benchmarks/dense.yaml"), {"map.bounds=[0,0,10,10]", "map.zones.square.rect=[0,0,10,10]",
                                                                            "populations.crowd.count=50"});
-  const World world(sc);
-  Simulation sim(sc, world, 1);
-  sim.step();
-  CHECK(sim.measurement() == nullptr);
+  const ScenarioRun run(sc, 1);
+  CHECK(run.measurement() == nullptr);
 }
 
 TEST_CASE("classical density and speed of an area count the centres inside", "[measurement]") {
@@ -113,10 +114,12 @@ measurement:
 )");
   const World world(sc);
   Simulation sim(sc, world, 1);
+  Measurement m(sim);
   int samples = 0;
   while (!sim.done()) {
     sim.step();
-    for (const auto& s : sim.measurement()->stepAreaSamples()) {
+    m.afterStep(sim);
+    for (const auto& s : m.stepAreaSamples()) {
       ++samples;
       const auto& a = sim.agents();
       int inside = 0;

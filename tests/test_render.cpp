@@ -4,6 +4,7 @@
 // Runs under tests/with_xvfb.sh (a private Xvfb server).
 #include "support.hpp"
 #include "unrest/output.hpp"
+#include "unrest/run.hpp"
 #include "unrest/render/runner.hpp"
 #include "unrest/render/viewer.hpp"
 #include "unrest/simulation.hpp"
@@ -69,14 +70,9 @@ std::string withoutPerformance(const std::string& summary) {
 }
 
 void runHeadless(const Scenario& sc, const std::string& dir) {
-  const World world(sc);
-  Simulation sim(sc, world, 1);
-  OutputWriter writer(sim, dir);
-  while (!sim.done()) {
-    sim.step();
-    writer.afterStep(sim);
-  }
-  writer.finish(sim, 0.0, false);
+  ScenarioRun run(sc, 1);
+  OutputWriter writer(run.sim(), dir, run.measurement());
+  run.drive({&writer});
 }
 
 // A snapshot built by hand: people of each role and condition, a vehicle and a checkpoint at known places.

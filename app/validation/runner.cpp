@@ -3,6 +3,7 @@
 #include "validation/validation.hpp"
 
 #include "unrest/scenario.hpp"
+#include "unrest/run.hpp"
 #include "unrest/world.hpp"
 
 #include <omp.h>
@@ -126,7 +127,7 @@ double evacuationTime(const RunContext& run) {
   const Simulation& sim = run.sim;
   if (sim.exited() < sim.scenario().totalPeople()) return std::nan("");
   double last = 0.0;
-  for (const auto& p : sim.measurement()->people()) last = std::max(last, p.exit);
+  for (const auto& p : run.measurement->people()) last = std::max(last, p.exit);
   return last;
 }
 
@@ -163,23 +164,41 @@ Metrics runOne(const Case& c, const RunSpec& spec, std::uint64_t seed, const Opt
   if (c.runCustom) return c.runCustom(spec, seed, overrides, (std::filesystem::path(opt.sourceDir) / "scenarios").string());
   overrides.push_back("seed=" + std::to_string(seed));
   const Scenario sc = loadScenario((std::filesystem::path(opt.sourceDir) / "scenarios" / spec.scenario).string(), overrides);
-  const World world(sc);
-  Simulation sim(sc, world, 1);
-  if (!sim.measurement() && c.needsMeasurement)
+  ScenarioRun run(sc, 1);
+  if (!run.measurement() && c.needsMeasurement)
     throw std::runtime_error(spec.scenario + ": the case needs a measurement: section in its scenario");
-  std::vector<Measurement::Crossing> crossings;
-  std::vector<Measurement::AreaSample> samples;
-  Metrics scratch, result;
-  while (!sim.done()) {
-    sim.step();
-    if (const Measurement* m = sim.measurement()) {
-      crossings.insert(crossings.end(), m->stepCrossings().begin(), m->stepCrossings().end());
-      samples.insert(samples.end(), m->stepAreaSamples().begin(), m->stepAreaSamples().end());
+  // Gathers what the case reads step by step, and stops the run where the case says it is over.
+  class Gatherer : public Observer<Simulation> {
+  public:
+    Gatherer(const Case& c, const Measurement* m) : c_(c), m_(m) {}
+    bool beforeStep(const Simulation&) override { return !over_; }
+    void afterStep(const Simulation& sim) override {
+      if (sim.stepIndex() == lastStep_) return;  // the last record of a stopped run: already gathered
+      lastStep_ = sim.stepIndex();
+      if (m_) {
+        crossings.insert(crossings.end(), m_->stepCrossings().begin(), m_->stepCrossings().end());
+        samples.insert(samples.end(), m_->stepAreaSamples().begin(), m_->stepAreaSamples().end());
+      }
+      if (c_.perStep) c_.perStep(sim, scratch);
+      over_ = c_.stopWhen && c_.stopWhen(sim, scratch);
     }
-    if (c.perStep) c.perStep(sim, scratch);
-    if (c.stopWhen && c.stopWhen(sim, scratch)) break;
-  }
-  const RunContext context{sim, spec, seed, crossings, samples, scratch};
+    std::vector<Measurement::Crossing> crossings;
+    std::vector<Measurement::AreaSample> samples;
+    Metrics scratch;
+
+  private:
+    const Case& c_;
+    const Measurement* m_;
+    std::int64_t lastStep_ = -1;
+    bool over_ = false;
+  } gathered(c, run.measurement());
+  run.drive({&gathered});
+  const Simulation& sim = run.sim();
+  auto& crossings = gathered.crossings;
+  auto& samples = gathered.samples;
+  auto& scratch = gathered.scratch;
+  Metrics result;
+  const RunContext context{sim, run.measurement(), spec, seed, crossings, samples, scratch};
   c.measure(context, result);
   result["simulated_s"] = sim.time();
   result["injured"] = double(sim.injuriesCrush());

@@ -55,6 +55,7 @@ using Metrics = std::map<std::string, double>;  // named numbers a run produced;
 // gathered step by step).
 struct RunContext {
   const Simulation& sim;
+  const Measurement* measurement;  // null when the scenario measures nothing
   const RunSpec& spec;
   std::uint64_t seed;
   // Every crossing of every counting line, in time order.

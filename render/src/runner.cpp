@@ -13,8 +13,8 @@ constexpr double kMaxLagSeconds = 0.25;
 
 SimRunner::SimRunner(const Scenario& scenario, const World& world, int threads, const std::string& outDir, Extras extras)
     : scenario_(scenario),
-      sim_(std::make_unique<Simulation>(scenario, world, threads)),
-      writer_(std::make_unique<OutputWriter>(*sim_, outDir)),
+      run_(std::make_unique<ScenarioRun>(scenario, world, threads)),
+      writer_(std::make_unique<OutputWriter>(run_->sim(), outDir, run_->measurement())),
       extras_(std::move(extras)) {
   publish(false);  // the empty street before the first step
 }
@@ -33,7 +33,7 @@ void SimRunner::start() {
   reanchor();
   thread_ = std::thread([this] {
     try {
-      loop();
+      drive();
     } catch (...) {  // an output that cannot be written: hand it to whoever stops the runner
       std::lock_guard lock(mutex_);
       error_ = std::current_exception();
@@ -46,7 +46,7 @@ void SimRunner::start() {
 
 void SimRunner::reanchor() {
   wallAnchor_ = Clock::now();
-  simAnchor_ = sim_->time();
+  simAnchor_ = run_->sim().time();
 }
 
 void SimRunner::setPaused(bool paused) {
@@ -112,23 +112,13 @@ void SimRunner::stop() {
   }
   if (thread_.joinable()) thread_.join();
   if (error_) std::rethrow_exception(std::exchange(error_, nullptr));
-  if (!outputsClosed_) {  // never started, or the thread left before closing them
-    finishOutputs();
-    publish(true);
-  }
-}
-
-void SimRunner::finishOutputs() {
-  const bool interrupted = !sim_->done();
-  // As `unrest run` does: a stopped run ends with a row for the moment it stopped.
-  if (interrupted && sim_->recordNow()) writer_->afterStep(*sim_);
-  writer_->finish(*sim_, busySeconds_, interrupted);
-  outputsClosed_ = true;
+  if (!outputsClosed_) drive();  // never started: stop_ is set, so this only closes the outputs
 }
 
 void SimRunner::publish(bool finished) {
-  capture(*sim_, spare_);
-  if (extras_) extras_(*sim_, spare_);
+  const Simulation& sim = run_->sim();
+  capture(sim, spare_);
+  if (extras_) extras_(sim, spare_);
   spare_.feed.assign(feed_.begin(), feed_.end());
   spare_.finished = finished;
   // Measured speed over the last second of samples.
@@ -146,62 +136,60 @@ void SimRunner::publish(bool finished) {
   published_.notify_all();
 }
 
-void SimRunner::loop() {
-  for (;;) {
-    {
-      std::unique_lock lock(mutex_);
-      bool go = false;
-      while (!go) {
-        if (stop_ || sim_->done()) break;
-        if (stepRequests_ > 0) {
-          --stepRequests_;
-          go = true;
-          break;
-        }
-        if (holdStep_ >= 0 && sim_->stepIndex() >= holdStep_) paused_ = true;
-        if (paused_) {
-          wake_.wait(lock);
-          continue;
-        }
-        if (speed_ > 0) {
-          // Step when the wall clock reaches the time this step is due at the requested speed.
-          const double ahead = (sim_->time() + sim_->dt() - simAnchor_) / speed_;
-          const auto due = wallAnchor_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(ahead));
-          const auto now = Clock::now();
-          if (now < due) {
-            wake_.wait_until(lock, due);
-            continue;
-          }
-          if (std::chrono::duration<double>(now - due).count() > kMaxLagSeconds) reanchor();
-        }
-        go = true;
-      }
-      if (!go) break;
-    }
-    const auto begin = Clock::now();
-    sim_->step();
-    writer_->afterStep(*sim_);
-    const auto end = Clock::now();
-    busySeconds_ += std::chrono::duration<double>(end - begin).count();
-    for (const Event& e : sim_->stepEvents()) {
-      feed_.push_back({e.time, e.type, describeEvent(scenario_, e)});
-      if (feed_.size() > kFeedLength) feed_.pop_front();
-    }
-    speedSamples_.emplace_back(end, sim_->time());
-    while (speedSamples_.size() > 2 && end - speedSamples_.front().first > std::chrono::seconds(1)) speedSamples_.pop_front();
-
-    bool held = false, wanted = false;
-    {
-      std::lock_guard lock(mutex_);
-      held = holdStep_ >= 0 && sim_->stepIndex() >= holdStep_;
-      if (held) paused_ = true;
-      wanted = !fresh_ || paused_;  // the reader took the last one, or it must see where we stopped
-    }
-    if (sim_->done()) break;
-    if (wanted || held) publish(false);
-  }
-  finishOutputs();
+void SimRunner::drive() {
+  run_->drive({writer_.get(), &pacer_});
+  outputsClosed_ = true;
   publish(true);
+}
+
+bool SimRunner::waitForStep() {
+  const Simulation& sim = run_->sim();
+  std::unique_lock lock(mutex_);
+  for (;;) {
+    if (stop_) return false;
+    if (stepRequests_ > 0) {
+      --stepRequests_;
+      return true;
+    }
+    if (holdStep_ >= 0 && sim.stepIndex() >= holdStep_) paused_ = true;
+    if (paused_) {
+      wake_.wait(lock);
+      continue;
+    }
+    if (speed_ > 0) {
+      // Step when the wall clock reaches the time this step is due at the requested speed.
+      const double ahead = (sim.time() + sim.dt() - simAnchor_) / speed_;
+      const auto due = wallAnchor_ + std::chrono::duration_cast<Clock::duration>(std::chrono::duration<double>(ahead));
+      const auto now = Clock::now();
+      if (now < due) {
+        wake_.wait_until(lock, due);
+        continue;
+      }
+      if (std::chrono::duration<double>(now - due).count() > kMaxLagSeconds) reanchor();
+    }
+    return true;
+  }
+}
+
+void SimRunner::afterStep() {
+  const Simulation& sim = run_->sim();
+  const auto end = Clock::now();
+  for (const Event& e : sim.stepEvents()) {
+    feed_.push_back({e.time, e.type, describeEvent(scenario_, e)});
+    if (feed_.size() > kFeedLength) feed_.pop_front();
+  }
+  speedSamples_.emplace_back(end, sim.time());
+  while (speedSamples_.size() > 2 && end - speedSamples_.front().first > std::chrono::seconds(1)) speedSamples_.pop_front();
+
+  bool held = false, wanted = false;
+  {
+    std::lock_guard lock(mutex_);
+    held = holdStep_ >= 0 && sim.stepIndex() >= holdStep_;
+    if (held) paused_ = true;
+    wanted = !fresh_ || paused_;  // the reader took the last one, or it must see where we stopped
+  }
+  if (sim.done()) return;  // the finished run is published once the outputs are closed
+  if (wanted || held) publish(false);
 }
 
 }  // namespace unrest::render

@@ -1,5 +1,8 @@
 #include "unrest/lattice.hpp"
 
+#include "model/timeline.hpp"
+#include "unrest/driver.hpp"
+
 #include "unrest/civil_violence.hpp"
 
 #include <algorithm>
@@ -116,13 +119,6 @@ std::size_t LatticeView::cells() const {
 }
 
 // ---------------------------------------------------------------- the world
-
-double LatticeWorld::Ramp::valueAt(std::int64_t t) const {
-  if (over <= 0) return to;
-  // The change starts with the tick the event falls on and is complete `over` ticks later, in equal steps.
-  const double f = std::clamp((double(t) - at + 1.0) / over, 0.0, 1.0);
-  return from + (to - from) * f;
-}
 
 LatticeWorld::LatticeWorld(const Scenario& scenario)
     : scenario_(scenario),
@@ -310,20 +306,20 @@ void LatticeWorld::setPresence(std::int64_t t, double presence) {
 
 void LatticeWorld::applyTimeline(std::int64_t t) {
   const auto& timeline = scenario_.events;
-  while (nextEvent_ < timeline.size() && timeline[nextEvent_].time <= double(t)) {
+  const double tick = double(t);
+  while (nextEvent_ < timeline.size() && timeline[nextEvent_].time <= tick) {
     const TimelineEventDef& e = timeline[nextEvent_++];
     const bool isLegitimacy = e.kind == EventKind::Legitimacy;
-    Ramp& ramp = isLegitimacy ? legitimacyRamp_ : presenceRamp_;
-    // A later change of the same kind takes over from wherever the earlier one has got to.
-    ramp = Ramp{isLegitimacy ? legitimacy_ : presence_, e.value, double(t), e.over, true};
+    presenceScheduled_ = presenceScheduled_ || !isLegitimacy;
     LatticeEvent ev;
     ev.tick = t;
     ev.type = isLegitimacy ? LatticeEventType::Legitimacy : LatticeEventType::PolicePresence;
-    ev.from = ramp.from, ev.to = ramp.to, ev.over = ramp.over;
+    // A later change of the same kind takes over from wherever the earlier one has got to.
+    ev.from = isLegitimacy ? legitimacy_ : presence_, ev.to = e.value, ev.over = e.over;
     events_.push_back(ev);
   }
-  if (legitimacyRamp_.active) legitimacy_ = legitimacyRamp_.valueAt(t);
-  if (presenceRamp_.active) setPresence(t, presenceRamp_.valueAt(t));
+  legitimacy_ = scheduledValue(timeline, EventKind::Legitimacy, -1, scenario_.civilViolence.legitimacy, tick, TimeBase::Ticks);
+  if (presenceScheduled_) setPresence(t, scheduledValue(timeline, EventKind::PolicePresence, -1, 1.0, tick, TimeBase::Ticks));
 }
 
 void LatticeWorld::agentTurn(std::int64_t t, std::uint32_t a) {
@@ -431,15 +427,20 @@ void LatticeWorld::step() {
 
 OutburstStats runLatticeToEnd(const Scenario& scenario, std::vector<LatticeRow>* series) {
   LatticeWorld world(scenario);
+  // Keeps every row, tick 0 included.
+  struct Series : Observer<LatticeWorld> {
+    std::vector<LatticeRow>* rows;
+    void afterStep(const LatticeWorld& w) override { rows->push_back(w.row()); }
+  } keep;
+  keep.rows = series;
+  std::vector<Observer<LatticeWorld>*> observers;
   if (series) {
     series->clear();
     series->reserve(static_cast<std::size_t>(world.totalTicks()) + 1);
     series->push_back(world.row());
+    observers.push_back(&keep);
   }
-  while (!world.done()) {
-    world.step();
-    if (series) series->push_back(world.row());
-  }
+  drive<LatticeWorld>(world, observers);
   return world.outbursts().stats();
 }
 

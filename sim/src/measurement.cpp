@@ -76,6 +76,8 @@ Measurement::Measurement(const Simulation& sim) : def_(sim.scenario().measuremen
 }
 
 void Measurement::afterStep(const Simulation& sim) {
+  if (sim.stepIndex() == lastStep_) return;
+  lastStep_ = sim.stepIndex();
   stepCrossings_.clear();
   stepAreas_.clear();
   const Population& a = sim.agents();
@@ -240,7 +242,8 @@ std::FILE* openFile(const std::string& directory, const char* name, const char* 
 }
 }  // namespace
 
-MeasurementWriter::MeasurementWriter(const Simulation& sim, const std::string& directory) : directory_(directory) {
+MeasurementWriter::MeasurementWriter(const Simulation& sim, const Measurement& measurement, const std::string& directory)
+    : m_(measurement), directory_(directory) {
   const MeasurementDef& def = sim.scenario().measurement;
   if (!def.lines.empty()) crossings_ = openFile(directory, "crossings.csv", "time_s,line,agent,population,sign\n");
   if (!def.areas.empty())
@@ -263,8 +266,8 @@ MeasurementWriter::~MeasurementWriter() {
 }
 
 void MeasurementWriter::afterStep(const Simulation& sim) {
-  const Measurement* m = sim.measurement();
-  if (!m || sim.stepIndex() == lastStep_) return;
+  const Measurement* m = &m_;
+  if (sim.stepIndex() == lastStep_) return;
   lastStep_ = sim.stepIndex();
   const MeasurementDef& def = sim.scenario().measurement;
   if (crossings_ && !m->stepCrossings().empty()) {
@@ -292,8 +295,8 @@ void MeasurementWriter::afterStep(const Simulation& sim) {
 }
 
 void MeasurementWriter::finish(const Simulation& sim) {
-  const Measurement* m = sim.measurement();
-  if (!m || !sim.scenario().measurement.people) return;
+  const Measurement* m = &m_;
+  if (!sim.scenario().measurement.people) return;
   std::FILE* f = openFile(directory_, "people.csv",
                           "agent,population,spawn_s,arrival_s,exit_s,travel_s,peak_pressure_Npm,injury_s\n");
   auto num = [](double v) {

@@ -57,7 +57,8 @@ std::FILE* openOutput(const std::filesystem::path& path) {
   return f;
 }
 
-OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory) : directory_(directory) {
+OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory, const Measurement* measurement)
+    : directory_(directory) {
   createOutputDirectory(directory);
   const Scenario& sc = sim.scenario();
   const OutputDef& out = sc.output;
@@ -80,7 +81,7 @@ OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory) 
     std::fflush(metrics_);
   }
   if (out.events) events_ = openOutput(std::filesystem::path(directory) / "events.jsonl");
-  if (sim.measurement()) measurement_ = std::make_unique<MeasurementWriter>(sim, directory);
+  if (measurement) measurement_ = std::make_unique<MeasurementWriter>(sim, *measurement, directory);
 }
 
 OutputWriter::~OutputWriter() {
@@ -291,8 +292,8 @@ void OutputWriter::finish(const Simulation& sim, double wallSeconds, bool interr
                sim.threads(), wallSeconds, wallSeconds > 0 ? double(sim.agentSteps()) / wallSeconds : 0.0,
                wallSeconds > 0 ? agentSeconds / wallSeconds : 0.0, wallSeconds > 0 ? simulated / wallSeconds : 0.0,
                peakResidentBytes());
-  for (int s = 0; s < StageProfile::kStages; ++s)
-    std::fprintf(f, "%s\"%s\": %.3f", s ? ", " : "", StageProfile::kNames[s], sim.profile().seconds[s]);
+  for (int s = 0; s < kStageCount; ++s)
+    std::fprintf(f, "%s\"%s\": %.3f", s ? ", " : "", stageName(Stage(s)), sim.profile().seconds[s]);
   std::fprintf(f, "}}\n}\n");
   const bool ok = std::fflush(f) == 0;
   std::fclose(f);

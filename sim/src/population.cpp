@@ -5,7 +5,7 @@ namespace unrest {
 void Population::reserve(std::size_t n) {
   for (auto* v : {&x, &y, &vx, &vy, &scratchD_}) v->reserve(n);
   for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &fear, &scratchF_}) v->reserve(n);
-  for (auto* v : {&state, &corrected, &role, &faction, &activity, &errand, &pass, &scratchU8_}) v->reserve(n);
+  for (auto* v : {&state, &marks, &role, &faction, &activity, &errand, &pass, &scratchU8_}) v->reserve(n);
   for (auto* v : {&field, &group, &scratchU16_}) v->reserve(n);
   for (auto* v : {&id, &cell, &member, &scratchU32_}) v->reserve(n);
   for (auto* v : {&target, &scratchI32_}) v->reserve(n);
@@ -24,7 +24,7 @@ void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::
   state.push_back(static_cast<std::uint8_t>(AgentState::Walking));
   field.push_back(fieldIndex);
   pressure.push_back(0.0f);
-  corrected.push_back(0);
+  marks.push_back(0);
   overPressureTime.push_back(0.0f);
   pause.push_back(-1.0f);
   id.push_back(agentId);
@@ -55,7 +55,7 @@ void Population::reorder(const std::vector<std::uint32_t>& order, int threads) {
   for (auto* v : {&x, &y, &vx, &vy}) gather(*v, order, scratchD_, threads);
   for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &fear})
     gather(*v, order, scratchF_, threads);
-  for (auto* v : {&state, &corrected, &role, &faction, &activity, &errand, &pass}) gather(*v, order, scratchU8_, threads);
+  for (auto* v : {&state, &marks, &role, &faction, &activity, &errand, &pass}) gather(*v, order, scratchU8_, threads);
   for (auto* v : {&field, &group}) gather(*v, order, scratchU16_, threads);
   for (auto* v : {&id, &cell, &member}) gather(*v, order, scratchU32_, threads);
   gather(target, order, scratchI32_, threads);

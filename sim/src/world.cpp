@@ -340,55 +340,64 @@ void World::traceWalls(double reach) {
     std::vector<Vec2> loop = follow(static_cast<std::int64_t>(startKey));
     loop.pop_back();  // the start again
     if (loop.size() < 3) continue;
-    // Simplify the closed loop as two chains split at its farthest point from the start.
-    std::size_t far = 0;
-    for (std::size_t i = 1; i < loop.size(); ++i)
-      if ((loop[i] - loop[0]).squaredNorm() > (loop[far] - loop[0]).squaredNorm()) far = i;
-    loop.push_back(loop[0]);
-    std::vector<char> keep(loop.size(), 0);
-    keep[0] = keep[far] = keep.back() = 1;
-    simplifyChain(loop, 0, far, tolerance, keep);
-    simplifyChain(loop, far, loop.size() - 1, tolerance, keep);
-    std::vector<Vec2> poly;
-    for (std::size_t i = 0; i + 1 < loop.size(); ++i)
-      if (keep[i]) poly.push_back(loop[i]);
-    // Drop vertices where the line goes straight on (the split points may be such).
-    std::vector<Vec2> clean;
-    for (std::size_t i = 0; i < poly.size(); ++i) {
-      const Vec2& prev = poly[(i + poly.size() - 1) % poly.size()];
-      const Vec2& next2 = poly[(i + 1) % poly.size()];
-      const Vec2 d1 = (poly[i] - prev).normalized(), d2 = (next2 - poly[i]).normalized();
-      if (std::abs(cross(d1, d2)) > 1e-9 || d1.dot(d2) < 0) clean.push_back(poly[i]);
-    }
-    if (clean.size() < 2) continue;
-    const std::size_t n = clean.size();
-    for (std::size_t i = 0; i < n; ++i) {
-      walls_.push_back({clean[i], clean[(i + 1) % n]});
-      const Vec2 dirIn = (clean[i] - clean[(i + n - 1) % n]).normalized();
-      const Vec2 dirOut = (clean[(i + 1) % n] - clean[i]).normalized();
-      // Walkable is on the left: a right turn is an obstacle corner pointing into the walkable space.
-      if (cross(dirIn, dirOut) < 0) corners_.push_back({clean[i], dirIn, dirOut});
-    }
+    addClosedLoop(loop, tolerance);
   }
 
-  // On a periodic map, walls near one end also act across it: their copies one period away join the lists.
-  if (periodic) {
-    const double lo = grid_.origin.x() + reach, hi = grid_.origin.x() + periodX_ - reach;
-    const std::size_t segments = walls_.size(), corners = corners_.size();
-    const Vec2 shift(periodX_, 0.0);
-    for (std::size_t s = 0; s < segments; ++s) {
-      const WallSegment w = walls_[s];
-      if (std::min(w.a.x(), w.b.x()) < lo) walls_.push_back({w.a + shift, w.b + shift});
-      if (std::max(w.a.x(), w.b.x()) > hi) walls_.push_back({w.a - shift, w.b - shift});
-    }
-    for (std::size_t c = 0; c < corners; ++c) {
-      const WallCorner k = corners_[c];
-      if (k.p.x() < lo) corners_.push_back({k.p + shift, k.dirIn, k.dirOut});
-      if (k.p.x() > hi) corners_.push_back({k.p - shift, k.dirIn, k.dirOut});
-    }
-  }
+  if (periodic) copyWallsAcrossPeriod(reach);
+  bucketWalls(reach);
+}
 
-  // Buckets of side `reach`: each lists every segment and corner within `reach` of some point of the bucket.
+void World::addClosedLoop(std::vector<Vec2>& loop, double tolerance) {
+  // Simplify the closed loop as two chains split at its farthest point from the start.
+  std::size_t far = 0;
+  for (std::size_t i = 1; i < loop.size(); ++i)
+    if ((loop[i] - loop[0]).squaredNorm() > (loop[far] - loop[0]).squaredNorm()) far = i;
+  loop.push_back(loop[0]);
+  std::vector<char> keep(loop.size(), 0);
+  keep[0] = keep[far] = keep.back() = 1;
+  simplifyChain(loop, 0, far, tolerance, keep);
+  simplifyChain(loop, far, loop.size() - 1, tolerance, keep);
+  std::vector<Vec2> poly;
+  for (std::size_t i = 0; i + 1 < loop.size(); ++i)
+    if (keep[i]) poly.push_back(loop[i]);
+  // Drop vertices where the line goes straight on (the split points may be such).
+  std::vector<Vec2> clean;
+  for (std::size_t i = 0; i < poly.size(); ++i) {
+    const Vec2& prev = poly[(i + poly.size() - 1) % poly.size()];
+    const Vec2& next2 = poly[(i + 1) % poly.size()];
+    const Vec2 d1 = (poly[i] - prev).normalized(), d2 = (next2 - poly[i]).normalized();
+    if (std::abs(cross(d1, d2)) > 1e-9 || d1.dot(d2) < 0) clean.push_back(poly[i]);
+  }
+  if (clean.size() < 2) return;
+  const std::size_t n = clean.size();
+  for (std::size_t i = 0; i < n; ++i) {
+    walls_.push_back({clean[i], clean[(i + 1) % n]});
+    const Vec2 dirIn = (clean[i] - clean[(i + n - 1) % n]).normalized();
+    const Vec2 dirOut = (clean[(i + 1) % n] - clean[i]).normalized();
+    // Walkable is on the left: a right turn is an obstacle corner pointing into the walkable space.
+    if (cross(dirIn, dirOut) < 0) corners_.push_back({clean[i], dirIn, dirOut});
+  }
+}
+
+// On a periodic map, walls near one end also act across it: their copies one period away join the lists.
+void World::copyWallsAcrossPeriod(double reach) {
+  const double lo = grid_.origin.x() + reach, hi = grid_.origin.x() + periodX_ - reach;
+  const std::size_t segments = walls_.size(), corners = corners_.size();
+  const Vec2 shift(periodX_, 0.0);
+  for (std::size_t s = 0; s < segments; ++s) {
+    const WallSegment w = walls_[s];
+    if (std::min(w.a.x(), w.b.x()) < lo) walls_.push_back({w.a + shift, w.b + shift});
+    if (std::max(w.a.x(), w.b.x()) > hi) walls_.push_back({w.a - shift, w.b - shift});
+  }
+  for (std::size_t c = 0; c < corners; ++c) {
+    const WallCorner k = corners_[c];
+    if (k.p.x() < lo) corners_.push_back({k.p + shift, k.dirIn, k.dirOut});
+    if (k.p.x() > hi) corners_.push_back({k.p - shift, k.dirIn, k.dirOut});
+  }
+}
+
+// Buckets of side `reach`: each lists every segment and corner within `reach` of some point of the bucket.
+void World::bucketWalls(double reach) {
   wallReach_ = reach;
   bucketGrid_.h = reach;
   bucketGrid_.origin = grid_.origin;

@@ -3,6 +3,7 @@
 #include "sweep_session.hpp"
 
 #include "unrest/output.hpp"
+#include "unrest/run.hpp"
 #include "unrest/simulation.hpp"
 #include "unrest/world.hpp"
 
@@ -37,17 +38,9 @@ std::vector<std::string> runOverrides(const SweepPlan& plan, std::vector<std::st
 // One whole run with its outputs in `dir`; false when `abort` ended it early.
 bool simulate(const Scenario& sc, int threads, const fs::path& dir, const std::atomic<bool>& abort) {
   omp_set_num_threads(threads);  // this thread's OpenMP teams, world building included
-  const World world(sc);
-  Simulation sim(sc, world, threads);
-  OutputWriter writer(sim, dir.string());
-  const auto start = Clock::now();
-  while (!sim.done()) {
-    if (abort.load(std::memory_order_relaxed)) return false;
-    sim.step();
-    writer.afterStep(sim);
-  }
-  writer.finish(sim, secondsSince(start), false);
-  return true;
+  ScenarioRun run(sc, threads);
+  OutputWriter writer(run.sim(), dir.string(), run.measurement());
+  return !run.drive({&writer}, &abort).interrupted;  // an aborted run's folder is removed by the caller
 }
 
 // Point 0 simulated for one record interval, so a metric the outputs lack is reported before the sweep starts.

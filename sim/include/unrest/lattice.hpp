@@ -104,6 +104,8 @@ public:
 
   void step();  // one tick
   bool done() const { return tick_ >= scenario_.lattice.ticks; }
+  // Every tick ends with its row recorded, so a stopped run has nothing left to record (see drive()).
+  bool recordNow() { return false; }
   std::int64_t tick() const { return tick_; }  // ticks completed
   std::int64_t totalTicks() const { return scenario_.lattice.ticks; }
   const Scenario& scenario() const { return scenario_; }
@@ -212,14 +214,10 @@ private:
   std::vector<std::uint32_t> who_;
   BitPlane occupied_, cops_, actives_;
 
-  // The timeline: per kind, the change in progress.
-  struct Ramp {
-    double from = 0.0, to = 0.0, at = 0.0, over = 0.0;
-    bool active = false;
-    double valueAt(std::int64_t t) const;
-  };
+  // The timeline (the same schedule as the continuous world's, on ticks): the first event not yet reported, and
+  // whether police presence has been scheduled at all yet.
   std::size_t nextEvent_ = 0;
-  Ramp legitimacyRamp_, presenceRamp_;
+  bool presenceScheduled_ = false;
   double legitimacy_ = 0.0, presence_ = 1.0;
 
   std::vector<std::uint32_t> order_;    // turn order of the tick: agents 0..A-1, then cops as A + c

@@ -3,6 +3,7 @@
 // flushed as written, so a stopped run keeps everything it produced.
 #pragma once
 
+#include "unrest/driver.hpp"
 #include "unrest/lattice.hpp"
 
 #include <cstdio>
@@ -10,7 +11,7 @@
 
 namespace unrest {
 
-class LatticeOutputWriter {
+class LatticeOutputWriter : public Observer<LatticeWorld> {
 public:
   // Creates `directory` if needed, opens the files and writes the row of tick 0; throws std::runtime_error naming
   // the path on failure.
@@ -19,9 +20,10 @@ public:
   LatticeOutputWriter(const LatticeOutputWriter&) = delete;
   LatticeOutputWriter& operator=(const LatticeOutputWriter&) = delete;
 
-  void afterStep(const LatticeWorld& world);  // call after every tick
+  void afterStep(const LatticeWorld& world) override;  // call after every tick
   // Writes summary.json. `interrupted` marks a run stopped before its end.
   void finish(const LatticeWorld& world, double wallSeconds, bool interrupted);
+  void finish(const LatticeWorld& world, const RunEnd& end) override { finish(world, end.wallSeconds, end.interrupted); }
   const std::string& directory() const { return directory_; }
 
 private:

@@ -6,11 +6,12 @@
 //   - counting lines: the time and sign of every crossing, interpolated within the step;
 //   - per person: spawn, arrival and exit times (travel and evacuation times), peak contact pressure, injury time;
 //   - trajectory frames for trajectories.txt (PedPy's text format).
-// The record stage calls afterStep(); observers (the output writer, `unrest validate`) read the results of the last
-// step as they read Simulation::stepEvents(). Everything runs serially in id or array order, so results do not
+// It observes a run like the outputs do (ScenarioRun drives it before the other observers); they (the output writer,
+// `unrest validate`) read the results of the last step as they read Simulation::stepEvents(). Everything runs serially in id or array order, so results do not
 // depend on the thread count. A scenario without the section has no Measurement at all.
 #pragma once
 
+#include "unrest/driver.hpp"
 #include "unrest/measurement_def.hpp"
 
 #include <cstdint>
@@ -23,10 +24,10 @@ namespace unrest {
 
 class Simulation;
 
-class Measurement {
+class Measurement : public Observer<Simulation> {
 public:
   explicit Measurement(const Simulation& sim);
-  void afterStep(const Simulation& sim);
+  void afterStep(const Simulation& sim) override;
 
   struct Crossing {
     double time = 0.0;  // s, interpolated within the step
@@ -80,13 +81,14 @@ private:
   std::vector<double> areaSizes_;
   std::int64_t frame_ = -1;
   bool frameStep_ = false;
+  std::int64_t lastStep_ = -1;  // a step is measured once, even when a stopped run records its last row again
 };
 
 // Writes what a Measurement gathers next to the run's other outputs: crossings.csv and areas.csv row by row,
 // trajectories.txt frame by frame (all flushed as written), people.csv at the end.
 class MeasurementWriter {
 public:
-  MeasurementWriter(const Simulation& sim, const std::string& directory);
+  MeasurementWriter(const Simulation& sim, const Measurement& measurement, const std::string& directory);
   ~MeasurementWriter();
   MeasurementWriter(const MeasurementWriter&) = delete;
   MeasurementWriter& operator=(const MeasurementWriter&) = delete;
@@ -94,6 +96,7 @@ public:
   void finish(const Simulation& sim);
 
 private:
+  const Measurement& m_;
   std::string directory_;
   std::FILE* crossings_ = nullptr;
   std::FILE* areas_ = nullptr;

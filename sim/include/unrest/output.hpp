@@ -3,6 +3,7 @@
 // stopped keeps everything it has produced.
 #pragma once
 
+#include "unrest/driver.hpp"
 #include "unrest/measurement.hpp"
 #include "unrest/simulation.hpp"
 
@@ -15,18 +16,20 @@
 
 namespace unrest {
 
-class OutputWriter {
+class OutputWriter : public Observer<Simulation> {
 public:
   // Creates `directory` if needed and opens the files; throws std::runtime_error naming the path on failure.
-  OutputWriter(const Simulation& sim, const std::string& directory);
+  // `measurement` (null when the scenario measures nothing) is written beside the other outputs.
+  OutputWriter(const Simulation& sim, const std::string& directory, const Measurement* measurement = nullptr);
   ~OutputWriter();
   OutputWriter(const OutputWriter&) = delete;
   OutputWriter& operator=(const OutputWriter&) = delete;
 
   // Call after every step.
-  void afterStep(const Simulation& sim);
+  void afterStep(const Simulation& sim) override;
   // Writes summary.json. `interrupted` marks a run stopped before its end.
   void finish(const Simulation& sim, double wallSeconds, bool interrupted);
+  void finish(const Simulation& sim, const RunEnd& end) override { finish(sim, end.wallSeconds, end.interrupted); }
 
   const std::string& directory() const { return directory_; }
   // The most civilians in a condition at once so far (as summary.json's peak_civilians).

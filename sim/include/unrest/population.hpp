@@ -47,6 +47,16 @@ enum class Errand : std::uint8_t {
 enum class Condition : std::uint8_t { Calm, Active, Fighting, Fleeing, Looting, Injured, Arrested };
 constexpr int kConditionCount = 7;
 
+// Bits of Population::marks: what happened to a person during one step, set by the move, harm and arrive stages.
+struct StepMark {
+  static constexpr std::uint8_t WallCorrection = 1;  // the wall guard (or a closed barrier) held them back
+  static constexpr std::uint8_t Injured = 2;         // crushed this step
+  static constexpr std::uint8_t Reached = 4;         // arrived at their destination
+  static constexpr std::uint8_t Left = 8;            // left the map through their destination, or went home for good
+  static constexpr std::uint8_t CrossedBarrier = 16; // crossed a closed checkpoint's barrier, cleared to pass
+  static constexpr std::uint8_t WentAway = 32;       // went off duty, off the streets for now
+};
+
 struct Population {
   // Hot: read or written by the move stage every step.
   std::vector<double> x, y, vx, vy;
@@ -57,7 +67,7 @@ struct Population {
   std::vector<std::uint16_t> field;  // navigation field of the destination
   // Per-step results of the move stage.
   std::vector<float> pressure;       // contact pressure, N/m
-  std::vector<std::uint8_t> corrected;  // 1 when the wall guard had to hold the person back this step
+  std::vector<std::uint8_t> marks;   // what happened to the person this step: StepMark bits
   // Harm bookkeeping and identity.
   std::vector<float> overPressureTime;  // s spent above the injury threshold
   std::vector<float> pause;             // s left standing at the current spot; < 0 while walking to it

@@ -105,6 +105,9 @@ private:
   void rasterise(const Scenario& scenario);
   void computeWallDistance();
   void traceWalls(double reach);
+  void addClosedLoop(std::vector<Vec2>& loop, double tolerance);
+  void copyWallsAcrossPeriod(double reach);
+  void bucketWalls(double reach);
   // Simplifies an open wall chain (walkable on its left) and adds its segments and outward corners.
   void addOpenChain(const std::vector<Vec2>& points, double tolerance);
   void buildNavigation(const Scenario& scenario);

@@ -6,6 +6,7 @@
 #pragma once
 
 #include "unrest/output.hpp"
+#include "unrest/run.hpp"
 #include "unrest/render/snapshot.hpp"
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
@@ -57,21 +58,33 @@ public:
   // Rethrows what the simulation thread could not handle (an output that cannot be written).
   void stop();
 
-  const Simulation& simulationForSetup() const { return *sim_; }  // read only before start()
+  const Simulation& simulationForSetup() const { return run_->sim(); }  // read only before start()
   const std::string& outputDirectory() const { return writer_->directory(); }
-  double dt() const { return sim_->dt(); }
-  std::int64_t totalSteps() const { return sim_->totalSteps(); }
+  double dt() const { return run_->sim().dt(); }
+  std::int64_t totalSteps() const { return run_->sim().totalSteps(); }
 
 private:
   using Clock = std::chrono::steady_clock;
-  void loop();
+  // The viewer's part in the run's driver: holds each step until the controls allow it, and publishes snapshots.
+  class Pacer : public Observer<Simulation> {
+  public:
+    explicit Pacer(SimRunner& runner) : runner_(runner) {}
+    bool beforeStep(const Simulation&) override { return runner_.waitForStep(); }
+    void afterStep(const Simulation&) override { runner_.afterStep(); }
+
+  private:
+    SimRunner& runner_;
+  };
+  void drive();
+  bool waitForStep();
+  void afterStep();
   void publish(bool finished);
-  void finishOutputs();
   void reanchor();
 
   const Scenario& scenario_;
-  std::unique_ptr<Simulation> sim_;
+  std::unique_ptr<ScenarioRun> run_;
   std::unique_ptr<OutputWriter> writer_;
+  Pacer pacer_{*this};
   Extras extras_;
   std::thread thread_;
 
@@ -95,7 +108,6 @@ private:
   // Owned by the simulation thread.
   std::deque<FeedItem> feed_;
   std::deque<std::pair<Clock::time_point, double>> speedSamples_;
-  double busySeconds_ = 0.0;  // wall time spent stepping, for the performance block
 };
 
 }  // namespace unrest::render

@@ -1,0 +1,120 @@
+#include "checkpoints.hpp"
+
+namespace unrest {
+
+void setUpCheckpoints(const Scenario& sc, CheckpointState& state) {
+  state.counts.assign(sc.checkpoints.size(), CheckpointCounts{});
+  state.tokens.assign(sc.checkpoints.size(), 0.0);
+}
+
+void deployCheckpoints(CheckpointState& state) {
+  for (std::size_t c = 0; c < state.counts.size(); ++c) {
+    state.counts[c].open = true;
+    state.tokens[c] = 1.0;
+  }
+}
+
+double checkpointDeterrence(const StepContext& ctx, const CheckpointState& state, const Vec2& p) {
+  double garrison = 0.0;
+  for (std::size_t c = 0; c < state.counts.size(); ++c) {
+    if (!state.counts[c].open) continue;
+    const CheckpointDef& cp = ctx.scenario.checkpoints[c];
+    const double d = (p - gateOf(cp)).norm();
+    if (d <= cp.deterrenceRadius && d > ctx.scenario.civilViolence.vision) garrison += double(cp.garrison);
+  }
+  return garrison;
+}
+
+bool wantsToCross(const StepContext& ctx, const Population& a, std::size_t i, std::size_t c) {
+  if (!screened(a, i) || a.activity[i] == std::uint8_t(Activity::Fleeing)) return false;
+  const CheckpointDef& cp = ctx.scenario.checkpoints[c];
+  const Vec2 p(a.x[i], a.y[i]);
+  const Vec2 along = cp.barrierB - cp.barrierA;
+  const double t = (p - cp.barrierA).dot(along) / along.squaredNorm();
+  constexpr double kBeyondEnds = 0.1;  // share of the barrier's length past either end that still counts as at it
+  if (t < -kBeyondEnds || t > 1.0 + kBeyondEnds) return false;
+  const Vec2 normal = Vec2(-along.y(), along.x()).normalized();
+  const double side = (p - cp.barrierA).dot(normal);
+  const Vec2 heading = ctx.world.desiredDirection(a.field[i], p);
+  constexpr double kTowards = -0.2;  // cosine: the way leads across when it points through the barrier at all
+  return (side > 0 ? 1.0 : -1.0) * heading.dot(normal) < kTowards;
+}
+
+void screenAtCheckpoints(const StepContext& ctx, const NeighbourIndex& nbr, CheckpointState& state, Population& a) {
+  // A token bucket of one person admits at most `throughput` people a minute; the person admitted is whoever waits
+  // nearest the gate (ties by id), and only they may pass the barrier.
+  for (std::size_t c = 0; c < state.counts.size(); ++c) {
+    CheckpointCounts& counts = state.counts[c];
+    if (!counts.open) continue;
+    const CheckpointDef& cp = ctx.scenario.checkpoints[c];
+    state.tokens[c] = std::min(1.0, state.tokens[c] + cp.throughput / 60.0 * ctx.dt);
+    const Vec2 gate = gateOf(cp);
+    std::int64_t queue = 0;
+    std::optional<std::size_t> candidate;
+    double candidateD2 = kScreeningReach * kScreeningReach;
+    nbr.forEachNear(gate, kQueueRadius, [&](const NeighbourSlot& o) {
+      const std::size_t i = o.index;
+      if (!walkingOrArrived(a.state[i]) || a.pass[i] == c + 1 || !wantsToCross(ctx, a, i, c)) return;
+      ++queue;
+      const double d2 = (Vec2(o.x, o.y) - gate).squaredNorm();
+      if (d2 < candidateD2 || (d2 == candidateD2 && candidate && a.id[i] < a.id[*candidate])) {
+        candidateD2 = d2;
+        candidate = i;
+      }
+    });
+    counts.queue = queue;
+    if (candidate && state.tokens[c] >= 1.0) {
+      a.pass[*candidate] = static_cast<std::uint8_t>(c + 1);
+      state.tokens[c] -= 1.0;
+      ++counts.admitted;
+    }
+  }
+}
+
+std::optional<Vec2> headingToGate(const StepContext& ctx, const CheckpointState& state, const Population& a,
+                                  std::size_t i, const Vec2& p) {
+  if (a.pass[i] != 0) return std::nullopt;
+  for (std::size_t c = 0; c < state.counts.size(); ++c) {
+    if (!state.counts[c].open) continue;
+    const Vec2 toGate = gateOf(ctx.scenario.checkpoints[c]) - p;
+    if (toGate.squaredNorm() < kGateApproach * kGateApproach && toGate.squaredNorm() > 0.01 && wantsToCross(ctx, a, i, c))
+      return Vec2(toGate.normalized());
+  }
+  return std::nullopt;
+}
+
+void addBarrierForces(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,
+                      const Vec2& p, const Vec2& v, double r, const ForceParams& walls, ForceAccumulator& acc) {
+  if (!screened(a, i)) return;
+  for (std::size_t c = 0; c < state.counts.size(); ++c) {
+    if (!state.counts[c].open || a.pass[i] == c + 1) continue;
+    const CheckpointDef& cp = ctx.scenario.checkpoints[c];
+    const Vec2 offset = p - closestPointOnSegment(p, cp.barrierA, cp.barrierB);
+    if (offset.squaredNorm() < (r + walls.range) * (r + walls.range)) addWallForce(acc, walls, offset, r, v);
+  }
+}
+
+std::uint8_t holdAtBarriers(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,
+                            const Vec2& p, Vec2& pNew, Vec2& vNew) {
+  std::uint8_t marks = 0;
+  for (std::size_t c = 0; c < state.counts.size(); ++c) {
+    if (!state.counts[c].open || !screened(a, i)) continue;
+    const CheckpointDef& cp = ctx.scenario.checkpoints[c];
+    if (!segmentsIntersect(p, pNew, cp.barrierA, cp.barrierB)) continue;
+    if (a.pass[i] == c + 1) {
+      marks |= StepMark::CrossedBarrier;
+    } else {
+      pNew = p;
+      vNew.setZero();
+      marks |= StepMark::WallCorrection;
+    }
+  }
+  return marks;
+}
+
+void expirePass(const StepContext& ctx, Population& a, std::size_t i) {
+  if (a.pass[i] && (Vec2(a.x[i], a.y[i]) - gateOf(ctx.scenario.checkpoints[a.pass[i] - 1])).squaredNorm() > kPassReach * kPassReach)
+    a.pass[i] = 0;
+}
+
+}  // namespace unrest

@@ -1,0 +1,109 @@
+// The neighbour index: cells of side h laid over the world, people sorted into them by a counting sort, and a packed
+// copy of what the force loop reads of each neighbour. Built by the index stage; read by every stage after it.
+#pragma once
+
+#include "unrest/world.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace unrest {
+
+// Neighbour cells of side h laid over the world and folded onto a table of a few buckets per person (cell
+// (i, j) goes to bucket (i mod foldX, j mod foldY)). A city-sized map then costs memory and sorting time in
+// proportion to its people, not its area; people of distant cells that share a bucket are rejected by the
+// distance test. With foldX, foldY >= 3 the nine cells around a person always fall in nine different buckets.
+struct FoldedCells {
+  Grid grid;
+  int foldX = 1, foldY = 1;
+  // Cells i with loX <= i < hiX exist; a periodic map has no such bound along x (its cells wrap, unfolded).
+  int loX = 0, hiX = 1;
+
+  void build(const Grid& world, double side, std::size_t people, bool periodicX = false);
+  std::size_t buckets() const { return std::size_t(foldX) * std::size_t(foldY); }
+  int cellX(double x) const { return std::clamp(grid.cellX(x), 0, grid.nx - 1); }
+  int cellY(double y) const { return std::clamp(grid.cellY(y), 0, grid.ny - 1); }
+  std::uint32_t bucket(int i, int j) const { return std::uint32_t(i % foldX) + std::uint32_t(foldX) * std::uint32_t(j % foldY); }
+  std::uint32_t bucketAt(double x, double y) const { return bucket(cellX(x), cellY(y)); }
+};
+
+// A periodic boundary along x; the defaults (no period, infinite half period) make the wrapping arithmetic a no-op.
+struct PeriodicX {
+  double period = 0.0, half = std::numeric_limits<double>::infinity();
+  double start = -std::numeric_limits<double>::infinity(), end = std::numeric_limits<double>::infinity();
+  bool on() const { return period > 0; }
+  // a − b, across the periodic boundary when that is shorter.
+  Vec2 offset(const Vec2& a, const Vec2& b) const {
+    Vec2 d = a - b;
+    d.x() -= period * double((d.x() > half) - (d.x() < -half));
+    return d;
+  }
+};
+
+// What the force loop reads of each neighbour, packed in cell order so a cell's people are one run of memory.
+// 32 bytes, two to a cache line: positions in double (differences of nearby points must stay exact to well below a
+// millimetre anywhere on a city map), velocities and radius in float (they only scale forces).
+struct NeighbourSlot {
+  double x, y;
+  float vx, vy, radius;
+  std::uint32_t index;
+};
+
+struct NeighbourIndex {
+  FoldedCells cells;
+  PeriodicX periodic;
+  std::vector<std::uint32_t> cellStart;    // size buckets+2: the last bucket holds people off the streets
+  std::vector<std::uint32_t> chunkCounts;  // per-thread bucket counts of the parallel counting sort
+  std::vector<std::uint32_t> cellOrder;    // people sorted by cell (indices into the population)
+  std::vector<std::uint32_t> reorderScratch;
+  std::vector<NeighbourSlot> packed;
+
+  // Calls visit(slot) for everyone in the 3×3 neighbour cells around p (plus whoever shares their buckets).
+  // Periodic: the cells wrap along x (the map's periodic boundary), instead of ending at its edges.
+  template <bool Periodic, class Visit>
+  void forEachCandidate(const Vec2& p, Visit&& visit) const {
+    const int ci = cells.cellX(p.x()), cj = cells.cellY(p.y());
+    const int foldX = cells.foldX, foldY = cells.foldY;
+    // Folded coordinates of the home cell; neighbours wrap by one at most, so no division in the loop.
+    const int fi = ci % foldX, fj = cj % foldY;
+    for (int dj = -1; dj <= 1; ++dj) {
+      if (cj + dj < 0 || cj + dj >= cells.grid.ny) continue;
+      const int bj = fj + dj < 0 ? fj + dj + foldY : (fj + dj >= foldY ? fj + dj - foldY : fj + dj);
+      for (int di = -1; di <= 1; ++di) {
+        if (!Periodic && (ci + di < 0 || ci + di >= cells.grid.nx)) continue;
+        const int bi = fi + di < 0 ? fi + di + foldX : (fi + di >= foldX ? fi + di - foldX : fi + di);
+        const auto c = static_cast<std::size_t>(bi + foldX * bj);
+        for (std::uint32_t s = cellStart[c]; s < cellStart[c + 1]; ++s) visit(packed[s]);
+      }
+    }
+  }
+
+  // Calls visit(slot) for everyone whose cell lies within `radius` of p and whose centre is within it.
+  template <class Visit>
+  void forEachNear(const Vec2& p, double radius, Visit&& visit) const {
+    const double h = cells.grid.h;
+    const int ci = cells.cellX(p.x()), cj = cells.cellY(p.y());
+    const int reach = static_cast<int>(std::ceil(radius / h));
+    const int i0 = std::max(0, ci - reach), i1 = std::min(cells.grid.nx - 1, ci + reach);
+    const int j0 = std::max(0, cj - reach), j1 = std::min(cells.grid.ny - 1, cj + reach);
+    // A window wider than the fold would visit a bucket twice: then every bucket column (row) is visited once.
+    const bool allX = i1 - i0 + 1 >= cells.foldX, allY = j1 - j0 + 1 >= cells.foldY;
+    const int bi0 = allX ? 0 : i0, bi1 = allX ? cells.foldX - 1 : i1;
+    const int bj0 = allY ? 0 : j0, bj1 = allY ? cells.foldY - 1 : j1;
+    const double r2 = radius * radius;
+    for (int j = bj0; j <= bj1; ++j)
+      for (int i = bi0; i <= bi1; ++i) {
+        const std::size_t c = cells.bucket(i, j);
+        for (std::uint32_t s = cellStart[c]; s < cellStart[c + 1]; ++s) {
+          const NeighbourSlot& o = packed[s];
+          const double dx = o.x - p.x(), dy = o.y - p.y();
+          if (dx * dx + dy * dy <= r2) visit(o);
+        }
+      }
+  }
+};
+
+}  // namespace unrest
