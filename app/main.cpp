@@ -5,6 +5,7 @@
 #include "sweep.hpp"
 #include "unrest/output.hpp"
 #include "unrest/run.hpp"
+#include "unrest/run_store.hpp"
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
 #include "unrest/world.hpp"
@@ -35,6 +36,8 @@ struct RunOptions {
   std::string out;
   bool quiet = false;
   bool profile = false;
+  bool record = false;
+  double recordInterval = 0.5;
 };
 
 unrest::Scenario load(const std::string& path, std::vector<std::string> overrides, std::int64_t seed) {
@@ -100,12 +103,15 @@ int runSimulation(const RunOptions& opt) {
   const unrest::Simulation& sim = run.sim();
   const std::string outDir = opt.out.empty() ? (std::filesystem::path("out") / sc.name).string() : opt.out;
   unrest::OutputWriter writer(sim, outDir, run.measurement());
+  std::unique_ptr<unrest::RunRecorder> recorder;
+  if (opt.record) recorder = std::make_unique<unrest::RunRecorder>(sim, outDir, unrest::RecordOptions{opt.recordInterval, opt.overrides});
   const double setupSeconds = std::chrono::duration<double>(Clock::now() - start).count();
 
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
   ProgressLine progress(opt.quiet);
-  const unrest::RunEnd end = run.drive({&writer, &progress}, &gStopRequested);
+  const unrest::RunEnd end = recorder ? run.drive({&writer, recorder.get(), &progress}, &gStopRequested)
+                                      : run.drive({&writer, &progress}, &gStopRequested);
   const double wall = end.wallSeconds;
   const bool interrupted = end.interrupted;
 
@@ -135,7 +141,8 @@ int runSimulation(const RunOptions& opt) {
   }
   std::printf("  at the end: peak density %.2f /m2, peak contact pressure %.0f N/m, mean speed %.2f m/s\n",
               row.peakDensity, row.peakPressure, row.meanSpeed);
-  std::printf("  outputs: %s/{metrics.csv, events.jsonl, summary.json}\n", writer.directory().c_str());
+  std::printf("  outputs: %s/{metrics.csv, events.jsonl, summary.json%s}\n", writer.directory().c_str(),
+              recorder ? ", run.sqlite" : "");
   if (opt.profile) {
     std::printf("  time per stage:");
     for (int s = 0; s < unrest::kStageCount; ++s)
@@ -152,8 +159,8 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   RunOptions opt;
 
-  auto addScenarioOptions = [&](CLI::App* cmd) {
-    cmd->add_option("scenario", opt.scenario, "Scenario file (YAML)")->required();
+  auto addScenarioOptions = [&](CLI::App* cmd, bool required = true) {
+    cmd->add_option("scenario", opt.scenario, "Scenario file (YAML)")->required(required);
     cmd->add_option("--set", opt.overrides, "Override a scenario value: key.path=value (repeatable)");
     cmd->add_option("--seed", opt.seed, "Random seed (overrides the scenario's seed)")->check(CLI::NonNegativeNumber);
   };
@@ -164,11 +171,15 @@ int main(int argc, char** argv) {
   run->add_option("--out", opt.out, "Output directory (default: out/<scenario name>)");
   run->add_flag("--quiet", opt.quiet, "No progress line");
   run->add_flag("--profile", opt.profile, "Print the time spent in each pipeline stage");
+  CLI::Option* recordFlag = run->add_flag("--record", opt.record, "Also write run.sqlite: every person, vehicle and event, frame by frame (replay with unrest view --replay)");
+  run->add_option("--record-interval", opt.recordInterval, "Simulated seconds between recorded frames (default 0.5)")
+      ->check(CLI::PositiveNumber)
+      ->needs(recordFlag);
   CLI::App* check = app.add_subcommand("check", "Validate a scenario without running it");
   addScenarioOptions(check);
   unrest::app::ViewOptions viewOptions;
   CLI::App* view = app.add_subcommand("view", "Watch a scenario in a window (or capture it headless); writes the outputs of run");
-  addScenarioOptions(view);
+  addScenarioOptions(view, false);  // not with --replay
   unrest::app::addViewOptions(*view, viewOptions);
   CLI::App* validate = unrest::addValidateCommand(app);
   unrest::SweepOptions sweepOptions;
@@ -181,7 +192,15 @@ int main(int argc, char** argv) {
   }
   try {
     if (*check) return runCheck(opt);
-    if (*view) return unrest::app::runView(load(opt.scenario, opt.overrides, opt.seed), viewOptions);
+    if (*view) {
+      if (viewOptions.replay.empty() == opt.scenario.empty())
+        throw std::runtime_error("view: give a SCENARIO to simulate, or --replay run.sqlite to play back a recorded run (not both)");
+      if (!viewOptions.replay.empty() && (!opt.overrides.empty() || opt.seed >= 0 || viewOptions.threads > 0))
+        throw std::runtime_error("view --replay: --set, --seed and --threads change a simulation; a replay shows the run as recorded");
+      return unrest::app::runView(viewOptions.replay.empty() ? load(opt.scenario, opt.overrides, opt.seed)
+                                                             : unrest::app::scenarioOfReplay(viewOptions.replay),
+                                  viewOptions);
+    }
     if (*validate) return unrest::runValidateCommand();
     if (*sweep) return unrest::app::runSweepCommand(sweepOptions);
     return runSimulation(opt);

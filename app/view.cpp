@@ -2,7 +2,10 @@
 // that writes the same outputs as `unrest run`.
 #include "view.hpp"
 
+#include "unrest/render/replay.hpp"
+#include "unrest/render/runner.hpp"
 #include "unrest/render/session.hpp"
+#include "unrest/run_store.hpp"
 #include "unrest/world.hpp"
 #include "unrest/yaml_reader.hpp"
 
@@ -63,7 +66,98 @@ double parseSpeed(const std::string& text) {
   fail("--speed " + text + ": expected a number > 0 (simulated seconds per second) or max");
 }
 
+// What a window or a capture shows, from either source.
+struct Show {
+  int width = 0, height = 0;
+  double speed = 1.0;
+  std::int64_t atStep = -1, untilStep = -1;
+  std::string outDir;
+};
+
+int present(const Scenario& sc, const World& world, render::SnapshotSource& source, const ViewOptions& o, const Show& show,
+            int field, const std::string& outputs) {
+  using namespace unrest::render;
+  source.setSpeed(show.speed);
+  ViewerOptions vo;
+  for (const FactionDef& f : sc.factions)
+    vo.factions.push_back({f.name, sf::Color((f.colour >> 16) & 0xff, (f.colour >> 8) & 0xff, f.colour & 0xff)});
+  vo.width = show.width;
+  vo.height = show.height;
+  vo.panels = !o.hidePanels;
+  vo.detail = o.detail == "sprites" ? PeopleDetail::Sprites : PeopleDetail::Auto;
+  Viewer viewer(sc, world, vo);
+  if (!o.center.empty() || o.width > 0) {
+    double cx = viewer.camera().centreX, cy = viewer.camera().centreY;
+    if (!o.center.empty()) std::sscanf(o.center.c_str(), "%lf,%lf", &cx, &cy);
+    viewer.lookAt(cx, cy, o.width > 0 ? o.width : viewer.camera().metresPerPixel * show.width);
+  }
+  const std::pair<const char*, Overlay> overlays[] = {{"none", Overlay::None}, {"density", Overlay::Density},
+                                                      {"pressure", Overlay::Pressure}, {"fear", Overlay::Fear},
+                                                      {"navigation", Overlay::Navigation}};
+  for (const auto& [name, overlay] : overlays)
+    if (o.overlay == name) viewer.setOverlay(overlay);
+  viewer.setNavigationField(field);
+
+  if (!o.screenshot.empty()) {
+    captureScreenshot(source, viewer, show.atStep, o.screenshot);
+    source.stop();
+    std::printf("screenshot: %s (t = %.2f s)\n", o.screenshot.c_str(), double(show.atStep) * sc.clock.dt);
+    return 0;
+  }
+  if (!o.record.empty()) {
+    const int frames = recordFrames(source, viewer, o.record, o.fps, show.speed, show.untilStep);
+    std::printf("recorded %d frames in %s%s\n", frames, o.record.c_str(), outputs.empty() ? "" : ("; outputs in " + outputs).c_str());
+    return 0;
+  }
+  if (o.benchmarkFrames > 0) {
+    const std::int64_t step = std::max<std::int64_t>(1, show.atStep);
+    source.setSpeed(0);
+    source.start();
+    source.runTo(step);
+    Snapshot snap;
+    source.waitFor(step, snap);
+    // A replay plays on, frame after frame, as at its fastest speed (back to the start at the end).
+    std::function<void(Snapshot&)> advance;
+    if (source.seekable())
+      advance = [&](Snapshot& s) {
+        if (s.step >= source.totalSteps()) source.seek(0.0);
+        else source.stepOnce();
+        source.latest(s);
+      };
+    const BenchmarkResult r = benchmarkDrawing(viewer, snap, o.benchmarkFrames, advance);
+    source.stop();
+    std::printf("{\"benchmark\": \"view\", \"scenario\": \"%s\", \"source\": \"%s\", \"people\": %zu, \"drawn\": %zu, \"quads\": %zu, "
+                "\"splatted\": %s, \"metres_per_pixel\": %.4f, \"width\": %d, \"height\": %d, \"frames\": %d, "
+                "\"ms_median\": %.2f, \"ms_mean\": %.2f, \"ms_worst\": %.2f, \"fps_median\": %.1f, \"fps_mean\": %.1f, "
+                "\"cpu_ms_per_frame\": %.2f}\n",
+                sc.name.c_str(), source.seekable() ? "replay" : "live", snap.size(), r.stats.peopleDrawn, r.stats.quads,
+                r.stats.splatted ? "true" : "false", viewer.camera().metresPerPixel, show.width, show.height, r.frames,
+                r.medianMs, r.meanMs, r.worstMs, r.medianMs > 0 ? 1e3 / r.medianMs : 0.0, r.meanMs > 0 ? 1e3 / r.meanMs : 0.0,
+                r.cpuMsPerFrame);
+    return 0;
+  }
+  std::signal(SIGINT, onViewSignal);
+  std::signal(SIGTERM, onViewSignal);
+  SessionOptions so;
+  so.speed = show.speed;
+  so.startPaused = o.paused;
+  so.exitAtEnd = o.exitAtEnd;
+  so.screenshotDir = show.outDir;
+  so.stopRequested = &gViewStop;
+  const int code = runInteractive(source, viewer, so);
+  std::printf("%s '%s'%s\n", code ? "Interrupted" : "Closed", sc.name.c_str(), outputs.empty() ? "" : (": outputs in " + outputs).c_str());
+  return code;
+}
+
 }  // namespace
+
+Scenario scenarioOfReplay(const std::string& path) {
+  const RunStore store(path);
+  const std::string file = store.scenarioFile();
+  if (!std::filesystem::exists(file))
+    fail(path + ": the scenario it was recorded from, " + file + ", is not there any more (the replay draws its map)");
+  return loadScenario(file, store.overrides());
+}
 
 void addViewOptions(CLI::App& cmd, ViewOptions& o) {
   cmd.add_option("--threads", o.threads, "Simulation threads (default: all cores); results do not depend on it")->check(CLI::Range(1, 1024));
@@ -83,6 +177,7 @@ void addViewOptions(CLI::App& cmd, ViewOptions& o) {
   cmd.add_option("--fps", o.fps, "Frames per second of --record (default 25); each frame is speed/fps simulated seconds")->check(CLI::Range(0.01, 1000.0));
   cmd.add_option("--until", o.until, "End of --record (default: the end of the run)");
   cmd.add_option("--benchmark-frames", o.benchmarkFrames, "Time N frames of drawing alone (the simulation held at --at) and print a JSON line")->check(CLI::Range(1, 1000000));
+  cmd.add_option("--replay", o.replay, "Play back a run.sqlite written by unrest run --record (no simulation; no scenario argument)");
   cmd.add_option("--detail", o.detail, "People as sprites always, or auto (splat bodies under 4 px)")->check(CLI::IsMember({"auto", "sprites"}));
 }
 
@@ -122,69 +217,20 @@ int runView(const Scenario& sc, const ViewOptions& o) {
       fail("--destination " + o.destination + ": no population walks to such a zone (expected one of: " + names + ")");
     }
   }
-  const std::string outDir = o.out.empty() ? (std::filesystem::path("out") / sc.name).string() : o.out;
-  SimRunner runner(sc, world, threads, outDir);
-  runner.setSpeed(speed);
-
-  ViewerOptions vo;
-  for (const FactionDef& f : sc.factions)
-    vo.factions.push_back({f.name, sf::Color((f.colour >> 16) & 0xff, (f.colour >> 8) & 0xff, f.colour & 0xff)});
-  vo.width = width;
-  vo.height = height;
-  vo.panels = !o.hidePanels;
-  vo.detail = o.detail == "sprites" ? PeopleDetail::Sprites : PeopleDetail::Auto;
-  Viewer viewer(sc, world, vo);
-  if (!o.center.empty() || o.width > 0) {
-    if (o.center.empty()) cx = viewer.camera().centreX, cy = viewer.camera().centreY;
-    viewer.lookAt(cx, cy, o.width > 0 ? o.width : viewer.camera().metresPerPixel * width);
+  Show show{width, height, speed, atStep, untilStep, ""};
+  if (!o.replay.empty()) {
+    RunStore store(o.replay);
+    show.outDir = o.out.empty() ? std::filesystem::path(o.replay).parent_path().string() : o.out;
+    if (show.outDir.empty()) show.outDir = ".";
+    ReplaySource replay(sc, store);
+    if (atStep > replay.totalSteps())
+      fail("--at " + o.at + ": after the end of the recording (" + std::to_string(replay.endTime()) + " s after the start)");
+    return present(sc, world, replay, o, show, field, "");
   }
-  const std::pair<const char*, Overlay> overlays[] = {{"none", Overlay::None}, {"density", Overlay::Density},
-                                                      {"pressure", Overlay::Pressure}, {"fear", Overlay::Fear},
-                                                      {"navigation", Overlay::Navigation}};
-  for (const auto& [name, overlay] : overlays)
-    if (o.overlay == name) viewer.setOverlay(overlay);
-  viewer.setNavigationField(field);
-
-  if (!o.screenshot.empty()) {
-    captureScreenshot(runner, viewer, atStep, o.screenshot);
-    runner.stop();
-    std::printf("screenshot: %s (t = %.2f s)\n", o.screenshot.c_str(), double(atStep) * sc.clock.dt);
-    return 0;
-  }
-  if (!o.record.empty()) {
-    const int frames = recordFrames(runner, viewer, o.record, o.fps, speed, untilStep);
-    std::printf("recorded %d frames in %s; outputs in %s\n", frames, o.record.c_str(), runner.outputDirectory().c_str());
-    return 0;
-  }
-  if (o.benchmarkFrames > 0) {
-    const std::int64_t step = std::max<std::int64_t>(1, atStep);
-    runner.setSpeed(0);
-    runner.start();
-    runner.runTo(step);
-    Snapshot snap;
-    runner.waitFor(step, snap);
-    runner.stop();
-    const BenchmarkResult r = benchmarkDrawing(viewer, snap, o.benchmarkFrames);
-    std::printf("{\"benchmark\": \"view\", \"scenario\": \"%s\", \"people\": %zu, \"drawn\": %zu, \"quads\": %zu, "
-                "\"splatted\": %s, \"metres_per_pixel\": %.4f, \"width\": %d, \"height\": %d, \"frames\": %d, "
-                "\"ms_median\": %.2f, \"ms_mean\": %.2f, \"ms_worst\": %.2f, \"fps_median\": %.1f, \"fps_mean\": %.1f, "
-                "\"cpu_ms_per_frame\": %.2f}\n",
-                sc.name.c_str(), snap.size(), r.stats.peopleDrawn, r.stats.quads, r.stats.splatted ? "true" : "false",
-                viewer.camera().metresPerPixel, width, height, r.frames, r.medianMs, r.meanMs, r.worstMs,
-                r.medianMs > 0 ? 1e3 / r.medianMs : 0.0, r.meanMs > 0 ? 1e3 / r.meanMs : 0.0, r.cpuMsPerFrame);
-    return 0;
-  }
-  std::signal(SIGINT, onViewSignal);
-  std::signal(SIGTERM, onViewSignal);
-  SessionOptions so;
-  so.speed = speed;
-  so.startPaused = o.paused;
-  so.exitAtEnd = o.exitAtEnd;
-  so.screenshotDir = outDir;
-  so.stopRequested = &gViewStop;
-  const int code = runInteractive(runner, viewer, so);
-  std::printf("%s '%s': outputs in %s\n", code ? "Interrupted" : "Closed", sc.name.c_str(), runner.outputDirectory().c_str());
-  return code;
+  show.outDir = o.out.empty() ? (std::filesystem::path("out") / sc.name).string() : o.out;
+  SimRunner runner(sc, world, threads, show.outDir);
+  const std::string outputs = runner.outputDirectory();
+  return present(sc, world, runner, o, show, field, outputs);
 }
 
 }  // namespace unrest::app

@@ -24,10 +24,13 @@ struct ViewOptions {
   double fps = 25;
   int benchmarkFrames = 0;
   std::string detail = "auto";
+  std::string replay;  // a run.sqlite to play back instead of simulating
 };
 
 // Adds the view options (besides the scenario, --set and --seed, which main adds to every command).
 void addViewOptions(CLI::App& cmd, ViewOptions& options);
 int runView(const Scenario& scenario, const ViewOptions& options);
+// The scenario a run store was recorded with (its file, overrides and seed, from the store's metadata).
+Scenario scenarioOfReplay(const std::string& store);
 
 }  // namespace unrest::app

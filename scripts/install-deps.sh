@@ -6,6 +6,8 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build ccache pkg-config        # toolchain
   libeigen3-dev libyaml-cpp-dev libcli11-dev     # the core library and the command line
+  libsqlite3-dev                                 # the run store (unrest run --record)
+  python3                                        # tests that read the run store as a user would (sqlite3)
   libopenmpi-dev openmpi-bin                     # unrest sweep across Open MPI ranks
   catch2 libbenchmark-dev                        # tests and micro-benchmarks
   libsfml-dev libx11-dev fonts-dejavu-core       # the viewer (render/)

@@ -4,8 +4,10 @@
 // Runs under tests/with_xvfb.sh (a private Xvfb server).
 #include "support.hpp"
 #include "unrest/output.hpp"
+#include "unrest/render/replay.hpp"
 #include "unrest/run.hpp"
 #include "unrest/render/runner.hpp"
+#include "unrest/run_store.hpp"
 #include "unrest/render/viewer.hpp"
 #include "unrest/simulation.hpp"
 #include "unrest/world.hpp"
@@ -16,6 +18,8 @@
 #include <chrono>
 #include <cmath>
 #include <cstdlib>
+#include <deque>
+#include <filesystem>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -328,4 +332,111 @@ TEST_CASE("Clicking on a person picks them, and the follow camera keeps them in 
   const Picture pic = drawn(viewer, scene.s, "render_follow.png");
   CHECK(viewer.camera().centreX == Approx(15));
   CHECK(near(pic.image.getPixel(400, 200), categoryColour(0)));  // in the middle of the picture
+}
+
+TEST_CASE("A replay gives the live viewer's snapshot at every frame, and seeks, steps and plays backwards", "[render][replay]") {
+  const Scenario sc = loadScenario(kStreetFile);
+  const World world(sc);
+  const auto dir = tempDir() / "replay_snapshots";
+  std::filesystem::remove_all(dir);
+  // Record the run, keeping the live snapshot of every frame (a frame every 0.5 s = 25 steps).
+  std::vector<Snapshot> live;
+  {
+    Simulation sim(sc, world, 2);
+    OutputWriter writer(sim, dir.string());
+    RunRecorder recorder(sim, dir.string());
+    std::deque<FeedItem> feed;
+    auto keep = [&] {
+      live.emplace_back();
+      capture(sim, live.back());
+      live.back().feed.assign(feed.begin(), feed.end());
+    };
+    keep();
+    while (!sim.done()) {
+      sim.step();
+      writer.afterStep(sim);
+      recorder.afterStep(sim);
+      for (const Event& e : sim.stepEvents()) {
+        feed.push_back({e.time, e.type, describeEvent(sc, e)});
+        if (feed.size() > 40) feed.pop_front();
+      }
+      if (sim.stepIndex() % 25 == 0) keep();
+    }
+    writer.finish(sim, 0.0, false);
+    recorder.finish(sim, 0.0, false);
+  }
+  RunStore store((dir / "run.sqlite").string());
+  REQUIRE(store.frameCount() == std::int64_t(live.size()));
+  REQUIRE(live.size() == 17);
+  RecordedFrame frame;
+  Snapshot replayed;
+  for (std::size_t k = 0; k < live.size(); ++k) {
+    INFO("frame " << k);
+    const Snapshot& a = live[k];
+    store.readFrame(std::int64_t(k), frame);
+    snapshotFromRecord(sc, store, frame, replayed);
+    const Snapshot& b = replayed;
+    CHECK(a.step == b.step);
+    CHECK(a.time == b.time);
+    // Everyone the viewer draws, in the order it draws them, with what it draws and counts.
+    std::vector<std::size_t> shown;
+    for (std::size_t i = 0; i < a.size(); ++i)
+      if (a.state[i] != std::uint8_t(AgentState::Exited)) shown.push_back(i);
+    REQUIRE(shown.size() == b.size());
+    for (std::size_t j = 0; j < b.size(); ++j) {
+      const std::size_t i = shown[j];
+      CHECK(a.id[i] == b.id[j]);
+      CHECK(a.x[i] == b.x[j]);
+      CHECK(a.y[i] == b.y[j]);
+      CHECK(a.radius[i] == b.radius[j]);
+      CHECK(a.state[i] == b.state[j]);
+      CHECK(a.role[i] == b.role[j]);
+      CHECK(a.faction[i] == b.faction[j]);
+      CHECK(a.condition[i] == b.condition[j]);
+      CHECK(a.group[i] == b.group[j]);
+      CHECK(a.pressure[i] == b.pressure[j]);
+    }
+    // The panel's figures and the event feed.
+    CHECK(a.spawned == b.spawned);
+    CHECK(a.waiting == b.waiting);
+    CHECK(a.injuriesByCause == b.injuriesByCause);
+    CHECK(a.row.arrests == b.row.arrests);
+    CHECK(a.row.byState == b.row.byState);
+    CHECK(a.row.peakDensity == b.row.peakDensity);
+    CHECK(a.row.peakPressure == b.row.peakPressure);
+    REQUIRE(a.feed.size() == b.feed.size());
+    for (std::size_t e = 0; e < a.feed.size(); ++e) CHECK(a.feed[e].text == b.feed[e].text);
+  }
+  CHECK(live.back().feed.size() == 40);  // the feed was full: its window is compared too
+
+  ReplaySource replay(sc, store);
+  CHECK(replay.endTime() == 8.0);
+  Snapshot s;
+  replay.seek(3.2);  // the frame at or before
+  REQUIRE(replay.latest(s));
+  CHECK(s.time == 3.0);
+  CHECK_FALSE(replay.latest(s));  // paused: nothing new
+  replay.stepOnce();
+  REQUIRE(replay.latest(s));
+  CHECK(s.time == 3.5);
+  replay.stepBack();
+  replay.stepBack();
+  REQUIRE(replay.latest(s));
+  CHECK(s.time == 2.5);
+  // Backwards at 64x from 2.5 s reaches the start within a tenth of a second, and holds there.
+  replay.start();
+  replay.setSpeed(64);
+  replay.setBackwards(true);
+  replay.setPaused(false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(150));
+  replay.latest(s);
+  CHECK(s.time == 0.0);
+  CHECK(s.paused);
+  // Forwards again from the start to the end.
+  replay.setBackwards(false);
+  replay.setPaused(false);
+  std::this_thread::sleep_for(std::chrono::milliseconds(250));
+  replay.latest(s);
+  CHECK(s.time == 8.0);
+  CHECK(s.finished);
 }

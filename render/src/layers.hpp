@@ -2,6 +2,8 @@
 // and the panels. Private to render/.
 #pragma once
 
+#include <optional>
+
 #include "unrest/render/viewer.hpp"
 
 #include <SFML/Graphics.hpp>
@@ -109,6 +111,14 @@ public:
                   const OverlayLayer::Scale* scale);
   void drawInspector(sf::RenderTarget& target, const Viewer& viewer, const Snapshot& s, std::uint32_t id, const World& world);
   void drawHelp(sf::RenderTarget& target);
+  // A replay's timeline bar along the bottom: the time played of `end`, ticks every ten minutes of the clock.
+  void drawTimeline(sf::RenderTarget& target, const Scenario& sc, double time, double end, bool backwards);
+  static constexpr float kTimelineHeight = 28;
+  static sf::FloatRect timelineRect(sf::Vector2u size);
+  // The time at pixel (x, y) when it lies on the bar (or anywhere along it while dragging).
+  static std::optional<double> timelineTimeAt(sf::Vector2u size, double end, float x, float y, bool anywhereAlong);
+  // Pixels kept free at the bottom (for the timeline) by the boxes anchored there.
+  void setBottomReserve(float pixels) { bottomReserve_ = pixels; }
 
   // A box of text lines at (x, y) pixels, anchored at a corner; returns its size.
   struct Line {
@@ -121,6 +131,7 @@ public:
 private:
   const sf::Font& font_;
   sf::Text text_;
+  float bottomReserve_ = 0;
 };
 
 }  // namespace unrest::render

@@ -189,7 +189,7 @@ void Panels::drawLegend(sf::RenderTarget& target, const Viewer& viewer, PeopleLa
   std::vector<Line> lines{{"legend (l hides)", sf::Color(255, 220, 150)}};
   for (const Entry& e : entries) lines.push_back({"      " + e.label});
   if (scale) lines.push_back({""}), lines.push_back({""}), lines.push_back({""});
-  const float bottom = float(target.getSize().y) - 8;
+  const float bottom = float(target.getSize().y) - 8 - bottomReserve_;
   const sf::Vector2f box = drawBox(target, lines, 8, bottom, false, true, 12);
   const float top = bottom - box.y, lineHeight = std::round(12 * 1.35f);
   for (std::size_t k = 0; k < entries.size(); ++k) entries[k].symbol(18, top + 8 + (k + 1) * lineHeight + 6);
@@ -244,7 +244,57 @@ void Panels::drawInspector(sf::RenderTarget& target, const Viewer& viewer, const
     lines.push_back({printf("radius %.3f m   contact pressure %.0f N/m (crush at %.0f)   fear %.2f", s.radius[i],
                             s.pressure[i], sc.harm.injuryPressure, s.fear[i])});
   }
-  drawBox(target, lines, float(target.getSize().x) - 8, float(target.getSize().y) - 8, true, true, 12);
+  drawBox(target, lines, float(target.getSize().x) - 8, float(target.getSize().y) - 8 - bottomReserve_, true, true, 12);
+}
+
+sf::FloatRect Panels::timelineRect(sf::Vector2u size) {
+  return {8, float(size.y) - 8 - kTimelineHeight, float(size.x) - 16, kTimelineHeight};
+}
+
+void Panels::drawTimeline(sf::RenderTarget& target, const Scenario& sc, double time, double end, bool backwards) {
+  const sf::FloatRect r = timelineRect(target.getSize());
+  sf::RectangleShape box({r.width, r.height});
+  box.setPosition(r.left, r.top);
+  box.setFillColor(kPanel);
+  target.draw(box);
+  // The track, the part played, and a tick every ten minutes of the clock.
+  const float x0 = r.left + 150, x1 = r.left + r.width - 150, y = r.top + r.height / 2;
+  const float at = end > 0 ? x0 + float(std::clamp(time / end, 0.0, 1.0)) * (x1 - x0) : x0;
+  sf::RectangleShape track({x1 - x0, 4});
+  track.setPosition(x0, y - 2);
+  track.setFillColor(sf::Color(90, 90, 90));
+  target.draw(track);
+  sf::RectangleShape played({at - x0, 4});
+  played.setPosition(x0, y - 2);
+  played.setFillColor(sf::Color(255, 220, 150));
+  target.draw(played);
+  for (double t = std::ceil(sc.clock.startTimeOfDay / 600.0) * 600.0 - sc.clock.startTimeOfDay; end > 0 && t <= end; t += 600.0) {
+    sf::RectangleShape tick({1, 10});
+    tick.setPosition(std::round(x0 + float(t / end) * (x1 - x0)), y - 5);
+    tick.setFillColor(sf::Color(160, 160, 160));
+    target.draw(tick);
+  }
+  sf::CircleShape knob(7);
+  knob.setOrigin(7, 7);
+  knob.setPosition(at, y);
+  knob.setFillColor(sf::Color(255, 220, 150));
+  target.draw(knob);
+  text_.setFont(font_);
+  text_.setCharacterSize(12);
+  text_.setFillColor(kText);
+  text_.setString(std::string(backwards ? "<< " : "") + "replay  " + formatClock(sc.clock.startTimeOfDay + time));
+  text_.setPosition(std::round(r.left + 8), std::round(y - 8));
+  target.draw(text_);
+  text_.setString(formatClock(sc.clock.startTimeOfDay + end));
+  text_.setPosition(std::round(x1 + 12), std::round(y - 8));
+  target.draw(text_);
+}
+
+std::optional<double> Panels::timelineTimeAt(sf::Vector2u size, double end, float x, float y, bool anywhereAlong) {
+  const sf::FloatRect r = timelineRect(size);
+  const float x0 = r.left + 150, x1 = r.left + r.width - 150;
+  if (!anywhereAlong && !r.contains(x, y)) return std::nullopt;
+  return end * double(std::clamp((x - x0) / (x1 - x0), 0.0f, 1.0f));
 }
 
 void Panels::drawHelp(sf::RenderTarget& target) {
@@ -263,6 +313,7 @@ void Panels::drawHelp(sf::RenderTarget& target) {
       {"l            legend;  tab: all panels"},
       {"p or F12     screenshot (PNG in the output folder)"},
       {"h            this card;  q: quit"},
+      {"replays      , or left: one frame back;  r: backwards / forwards;  click or drag the timeline: seek"},
   };
   const sf::Vector2u size = target.getSize();
   drawBox(target, lines, float(size.x) / 2 - 220, float(size.y) / 2 - 150, false, false, 14);

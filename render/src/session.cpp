@@ -37,11 +37,14 @@ int speedIndex(double speed) {
 
 }  // namespace
 
-int runInteractive(SimRunner& runner, Viewer& viewer, const SessionOptions& options) {
+int runInteractive(SnapshotSource& runner, Viewer& viewer, const SessionOptions& options) {
   const Camera& cam = viewer.camera();
   sf::RenderWindow window(sf::VideoMode(unsigned(cam.width), unsigned(cam.height)), "unrest: " + viewer.scenario().name);
   window.setFramerateLimit(60);
-  int speedK = speedIndex(options.speed);
+  const bool replay = runner.seekable();
+  // A replay goes up to 64x (kSpeeds[8]); beyond, frames would be skipped rather than shown.
+  const int fastest = replay ? 8 : int(std::size(kSpeeds)) - 1;
+  int speedK = std::min(speedIndex(options.speed), fastest);
   runner.setSpeed(kSpeeds[speedK]);
   runner.setPaused(options.startPaused);
   runner.start();
@@ -49,7 +52,8 @@ int runInteractive(SimRunner& runner, Viewer& viewer, const SessionOptions& opti
   Snapshot snap;
   runner.latest(snap);
   FrameInfo info;
-  bool dragging = false, dragged = false;
+  info.timelineEnd = replay ? runner.endTime() : 0.0;
+  bool dragging = false, dragged = false, scrubbing = false;
   sf::Vector2i dragFrom;
   int shots = 0;
   auto lastFrame = Clock::now();
@@ -75,12 +79,19 @@ int runInteractive(SimRunner& runner, Viewer& viewer, const SessionOptions& opti
           viewer.camera().zoomAt(event.mouseWheelScroll.x, event.mouseWheelScroll.y, std::pow(1.25, event.mouseWheelScroll.delta));
           break;
         case sf::Event::MouseButtonPressed:
+          if (const auto t = viewer.timelineTimeAt(info, event.mouseButton.x, event.mouseButton.y, false)) {
+            scrubbing = true;
+            runner.seek(*t);
+            break;
+          }
           dragging = true;
           dragged = false;
           dragFrom = {event.mouseButton.x, event.mouseButton.y};
           break;
         case sf::Event::MouseMoved:
-          if (dragging) {
+          if (scrubbing) {
+            if (const auto t = viewer.timelineTimeAt(info, event.mouseMove.x, event.mouseMove.y, true)) runner.seek(*t);
+          } else if (dragging) {
             const sf::Vector2i to(event.mouseMove.x, event.mouseMove.y);
             if (dragged || std::abs(to.x - dragFrom.x) + std::abs(to.y - dragFrom.y) > 3) {
               dragged = true;
@@ -92,6 +103,7 @@ int runInteractive(SimRunner& runner, Viewer& viewer, const SessionOptions& opti
           }
           break;
         case sf::Event::MouseButtonReleased:
+          scrubbing = false;
           if (dragging && !dragged && event.mouseButton.button == sf::Mouse::Left) {
             const auto id = viewer.pick(snap, event.mouseButton.x, event.mouseButton.y);
             if (id) viewer.select(id);
@@ -110,9 +122,12 @@ int runInteractive(SimRunner& runner, Viewer& viewer, const SessionOptions& opti
               }
               runner.stepOnce();
               break;
+            case sf::Keyboard::Comma: runner.stepBack(); break;
+            case sf::Keyboard::R:
+            case sf::Keyboard::Backspace: runner.setBackwards(!runner.backwards()); break;
             case sf::Keyboard::Add:
             case sf::Keyboard::Equal:
-              speedK = std::min<int>(speedK + 1, int(std::size(kSpeeds)) - 1);
+              speedK = std::min(speedK + 1, fastest);
               runner.setSpeed(kSpeeds[speedK]);
               break;
             case sf::Keyboard::Subtract:
@@ -121,10 +136,17 @@ int runInteractive(SimRunner& runner, Viewer& viewer, const SessionOptions& opti
               runner.setSpeed(kSpeeds[speedK]);
               break;
             case sf::Keyboard::M:
-              speedK = int(std::size(kSpeeds)) - 1;
-              runner.setSpeed(0);
+              speedK = fastest;
+              runner.setSpeed(kSpeeds[speedK]);
               break;
-            case sf::Keyboard::Left: viewer.camera().centreX -= pan; viewer.setFollow(false); break;
+            case sf::Keyboard::Left:
+              if (replay && snap.paused) {
+                runner.stepBack();
+                break;
+              }
+              viewer.camera().centreX -= pan;
+              viewer.setFollow(false);
+              break;
             case sf::Keyboard::Up: viewer.camera().centreY += pan; viewer.setFollow(false); break;
             case sf::Keyboard::Down: viewer.camera().centreY -= pan; viewer.setFollow(false); break;
             case sf::Keyboard::Z:
@@ -173,6 +195,7 @@ int runInteractive(SimRunner& runner, Viewer& viewer, const SessionOptions& opti
     lastFrame = now;
     if (frameSeconds > 0) info.fps = info.fps > 0 ? 0.9 * info.fps + 0.1 / frameSeconds : 1.0 / frameSeconds;
     info.requestedSpeed = kSpeeds[speedK];
+    info.backwards = runner.backwards();
     viewer.draw(window, snap, info);
     window.display();
   }
@@ -180,9 +203,10 @@ int runInteractive(SimRunner& runner, Viewer& viewer, const SessionOptions& opti
   return interrupted ? 130 : 0;
 }
 
-void captureScreenshot(SimRunner& runner, Viewer& viewer, std::int64_t step, const std::string& file) {
+void captureScreenshot(SnapshotSource& runner, Viewer& viewer, std::int64_t step, const std::string& file) {
   FrameInfo info;
   info.requestedSpeed = runner.speed();
+  info.timelineEnd = runner.seekable() ? runner.endTime() : 0.0;
   runner.setSpeed(0);  // headless: no reason to wait
   runner.start();
   runner.runTo(step);
@@ -191,7 +215,7 @@ void captureScreenshot(SimRunner& runner, Viewer& viewer, std::int64_t step, con
   if (!viewer.saveImage(snap, info, file)) throw std::runtime_error(file + ": cannot write the screenshot");
 }
 
-int recordFrames(SimRunner& runner, Viewer& viewer, const std::string& dir, double fps, double speed, std::int64_t lastStep) {
+int recordFrames(SnapshotSource& runner, Viewer& viewer, const std::string& dir, double fps, double speed, std::int64_t lastStep) {
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) throw std::runtime_error(dir + ": cannot create the frame folder (" + ec.message() + ")");
@@ -201,6 +225,7 @@ int recordFrames(SimRunner& runner, Viewer& viewer, const std::string& dir, doub
   Snapshot snap;
   FrameInfo info;
   info.requestedSpeed = speed;
+  info.timelineEnd = runner.seekable() ? runner.endTime() : 0.0;
   int frames = 0;
   for (std::int64_t k = 0;; ++k) {
     const auto step = static_cast<std::int64_t>(std::llround(double(k) * stepsPerFrame));
@@ -228,7 +253,7 @@ int recordFrames(SimRunner& runner, Viewer& viewer, const std::string& dir, doub
   return frames;
 }
 
-BenchmarkResult benchmarkDrawing(Viewer& viewer, const Snapshot& snapshot, int frames) {
+BenchmarkResult benchmarkDrawing(Viewer& viewer, Snapshot& snapshot, int frames, const std::function<void(Snapshot&)>& advance) {
   const Camera& cam = viewer.camera();
   sf::RenderWindow window(sf::VideoMode(unsigned(cam.width), unsigned(cam.height)), "unrest benchmark");
   window.setVerticalSyncEnabled(false);
@@ -242,6 +267,7 @@ BenchmarkResult benchmarkDrawing(Viewer& viewer, const Snapshot& snapshot, int f
   const auto t0 = Clock::now();
   for (int k = 0; k < frames; ++k) {
     const auto a = Clock::now();
+    if (advance) advance(snapshot);
     viewer.draw(window, snapshot, info);
     window.display();
     sf::Event event;

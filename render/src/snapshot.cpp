@@ -40,25 +40,29 @@ void capture(const Simulation& sim, Snapshot& out) {
   out.injuriesByCause.clear();
   for (InjuryCause c : {InjuryCause::Crush, InjuryCause::Brawl, InjuryCause::Gunshot})
     out.injuriesByCause.emplace_back(injuryCauseName(c), sim.injuries(c));
-  // Vehicles on the map and the checkpoints that are closed, from the simulation's own state.
+  // Vehicles on the map and the checkpoints that are open, from the simulation's own state.
   const Scenario& sc = sim.scenario();
   out.vehicles.clear();
   for (std::size_t v = 0; v < sim.vehicles().size(); ++v) {
     const VehicleState& state = sim.vehicles()[v];
-    if (!state.present) continue;
-    const VehicleDef& def = sc.vehicles[v];
-    out.vehicles.push_back({def.kind == VehicleDef::Kind::Armoured ? VehicleView::Kind::Armoured : VehicleView::Kind::Car,
-                            float(state.position.x()), float(state.position.y()),
-                            float(std::atan2(state.direction.y(), state.direction.x())), float(def.length), float(def.width)});
+    if (state.present)
+      out.vehicles.push_back(vehicleView(sc.vehicles[v], state.position.x(), state.position.y(),
+                                         std::atan2(state.direction.y(), state.direction.x())));
   }
   out.checkpoints.clear();
-  for (std::size_t c = 0; c < sc.checkpoints.size(); ++c) {
-    if (!sim.checkpointOpen(c)) continue;
-    const CheckpointDef& def = sc.checkpoints[c];
-    const Vec2 gate = 0.5 * (def.barrierA + def.barrierB);
-    out.checkpoints.push_back({def.name, float(gate.x()), float(gate.y()), float(def.barrierA.x()), float(def.barrierA.y()),
-                               float(def.barrierB.x()), float(def.barrierB.y()), int(sim.checkpoints()[c].queue)});
-  }
+  for (std::size_t c = 0; c < sc.checkpoints.size(); ++c)
+    if (sim.checkpointOpen(c)) out.checkpoints.push_back(checkpointView(sc.checkpoints[c], sim.checkpoints()[c].queue));
+}
+
+VehicleView vehicleView(const VehicleDef& def, double x, double y, double heading) {
+  return {def.kind == VehicleDef::Kind::Armoured ? VehicleView::Kind::Armoured : VehicleView::Kind::Car, float(x), float(y),
+          float(heading), float(def.length), float(def.width)};
+}
+
+CheckpointView checkpointView(const CheckpointDef& def, std::int64_t queue) {
+  const Vec2 gate = 0.5 * (def.barrierA + def.barrierB);
+  return {def.name, float(gate.x()), float(gate.y()), float(def.barrierA.x()), float(def.barrierA.y()), float(def.barrierB.x()),
+          float(def.barrierB.y()), int(queue)};
 }
 
 std::string describeEvent(const Scenario& sc, const Event& e) {

@@ -124,6 +124,9 @@ void Viewer::draw(sf::RenderTarget& target, const Snapshot& s, const FrameInfo& 
   map_->drawLabels(target, camera_, font_);
   target.setView(target.getDefaultView());
   if (options_.panels) {
+    const bool timeline = info.timelineEnd > 0;
+    panelsLayer_->setBottomReserve(timeline ? Panels::kTimelineHeight + 8 : 0);
+    if (timeline) panelsLayer_->drawTimeline(target, scenario_, s.time, info.timelineEnd, info.backwards);
     panelsLayer_->drawHud(target, *this, s, info, overlay_, navField_, world_);
     panelsLayer_->drawFeed(target, scenario_, s);
     if (legend_) {
@@ -160,6 +163,12 @@ bool Viewer::saveImage(const Snapshot& snapshot, const FrameInfo& info, const st
   draw(*canvas_, snapshot, info);
   canvas_->display();
   return canvas_->getTexture().copyToImage().saveToFile(file);
+}
+
+std::optional<double> Viewer::timelineTimeAt(const FrameInfo& info, int x, int y, bool dragging) const {
+  if (!options_.panels || info.timelineEnd <= 0) return std::nullopt;
+  return Panels::timelineTimeAt(sf::Vector2u(unsigned(camera_.width), unsigned(camera_.height)), info.timelineEnd, float(x),
+                                float(y), dragging);
 }
 
 }  // namespace unrest::render

@@ -38,27 +38,21 @@ int homeZoneOf(const Scenario& sc, const Population& a, std::size_t i) {
 void resumePlan(const StepContext& ctx, const Plans& plans, Population& a, std::size_t i) {
   const PopulationDef& pop = ctx.scenario.populations[a.group[i]];
   a.errand[i] = static_cast<std::uint8_t>(Errand::None);
-  int zone = plans.of(a, i).zone;
-  if (!pop.patrol.empty()) {
-    if (a.target[i] < 0 || a.target[i] >= static_cast<std::int32_t>(pop.patrol.size())) a.target[i] = 0;
-    zone = pop.patrol[a.target[i]];
-  } else {
-    a.target[i] = -1;
-  }
+  const int zone = pop.patrol.empty() ? plans.of(a, i).zone : pop.patrol[a.patrolStop[i]];
   a.field[i] = static_cast<std::uint16_t>(ctx.world.fieldForZone(zone));
   if (a.state[i] == std::uint8_t(AgentState::Arrived)) a.state[i] = static_cast<std::uint8_t>(AgentState::Walking);
   // A new personal spot in the zone: the old one belonged to wherever they were before.
   const Vec2 g = randomSpot(ctx, zone, std::uint64_t(ctx.step), a.id[i], RandomPurpose::GoalSpot);
   a.goalX[i] = static_cast<float>(g.x());
   a.goalY[i] = static_cast<float>(g.y());
-  a.pause[i] = -1.0f;
+  a.dwell[i] = -1.0f;
 }
 
 void sendHome(const StepContext& ctx, Population& a, std::size_t i) {
   const int field = ctx.world.fieldForZone(homeZoneOf(ctx.scenario, a, i));
   if (field < 0) return;
   a.errand[i] = static_cast<std::uint8_t>(Errand::GoHome);
-  a.target[i] = -1;
+  a.patrolStop[i] = 0;  // back on duty, the patrol starts from its first stop
   a.field[i] = static_cast<std::uint16_t>(field);
   if (a.activity[i] != std::uint8_t(Activity::Fleeing)) a.activity[i] = static_cast<std::uint8_t>(Activity::Quiet);
   if (a.state[i] == std::uint8_t(AgentState::Arrived)) a.state[i] = static_cast<std::uint8_t>(AgentState::Walking);

@@ -4,11 +4,11 @@ namespace unrest {
 
 void Population::reserve(std::size_t n) {
   for (auto* v : {&x, &y, &vx, &vy, &scratchD_}) v->reserve(n);
-  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &fear, &scratchF_}) v->reserve(n);
+  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &dwell, &jailTerm, &carried, &fear, &scratchF_})
+    v->reserve(n);
   for (auto* v : {&state, &marks, &role, &faction, &activity, &errand, &pass, &scratchU8_}) v->reserve(n);
-  for (auto* v : {&field, &group, &scratchU16_}) v->reserve(n);
-  for (auto* v : {&id, &cell, &member, &scratchU32_}) v->reserve(n);
-  for (auto* v : {&target, &scratchI32_}) v->reserve(n);
+  for (auto* v : {&field, &group, &shop, &patrolStop, &scratchU16_}) v->reserve(n);
+  for (auto* v : {&id, &cell, &member, &quarry, &scratchU32_}) v->reserve(n);
 }
 
 void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::uint32_t memberIndex,
@@ -26,7 +26,8 @@ void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::
   pressure.push_back(0.0f);
   marks.push_back(0);
   overPressureTime.push_back(0.0f);
-  pause.push_back(-1.0f);
+  dwell.push_back(-1.0f);
+  jailTerm.push_back(0.0f);
   id.push_back(agentId);
   group.push_back(groupIndex);
   role.push_back(static_cast<std::uint8_t>(Role::Civilian));
@@ -34,7 +35,10 @@ void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::
   activity.push_back(static_cast<std::uint8_t>(Activity::Quiet));
   fear.push_back(0.0f);
   member.push_back(memberIndex);
-  target.push_back(-1);
+  quarry.push_back(0);
+  shop.push_back(0);
+  carried.push_back(0.0f);
+  patrolStop.push_back(0);
   errand.push_back(static_cast<std::uint8_t>(Errand::None));
   pass.push_back(0);
   cell.push_back(0);
@@ -53,16 +57,15 @@ void gather(std::vector<T>& column, const std::vector<std::uint32_t>& order, std
 
 void Population::reorder(const std::vector<std::uint32_t>& order, int threads) {
   for (auto* v : {&x, &y, &vx, &vy}) gather(*v, order, scratchD_, threads);
-  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &pause, &fear})
+  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &dwell, &jailTerm, &carried, &fear})
     gather(*v, order, scratchF_, threads);
   for (auto* v : {&state, &marks, &role, &faction, &activity, &errand, &pass}) gather(*v, order, scratchU8_, threads);
-  for (auto* v : {&field, &group}) gather(*v, order, scratchU16_, threads);
-  for (auto* v : {&id, &cell, &member}) gather(*v, order, scratchU32_, threads);
-  gather(target, order, scratchI32_, threads);
+  for (auto* v : {&field, &group, &shop, &patrolStop}) gather(*v, order, scratchU16_, threads);
+  for (auto* v : {&id, &cell, &member, &quarry}) gather(*v, order, scratchU32_, threads);
 }
 
 std::size_t Population::bytesPerAgent() const {
-  return 4 * sizeof(double) + 9 * sizeof(float) + 7 * sizeof(std::uint8_t) + 2 * sizeof(std::uint16_t) +
+  return 4 * sizeof(double) + 11 * sizeof(float) + 7 * sizeof(std::uint8_t) + 4 * sizeof(std::uint16_t) +
          4 * sizeof(std::uint32_t);
 }
 

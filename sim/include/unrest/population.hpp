@@ -37,10 +37,10 @@ constexpr int kActivityCount = 5;
 // A task of a person's own that overrides their population's plan until it is done.
 enum class Errand : std::uint8_t {
   None,    // the population's plan (its destination and on_arrival, or its patrol)
-  Loot,    // heading for a shop (target: the shop), then taking goods
+  Loot,    // heading for a shop (Population::shop), then taking goods
   GoHome,  // heading home (field: the home zone); gone on arrival
-  Pursue,  // police: chasing the person whose id is in target
-  Approach,  // an active rival: walking at the hostile person whose id is in target
+  Pursue,  // police: chasing the person whose id is in Population::quarry
+  Approach,  // an active rival: walking at the hostile person whose id is in Population::quarry
 };
 
 // One word for how a person looks from outside, for outputs and the viewer.
@@ -70,7 +70,8 @@ struct Population {
   std::vector<std::uint8_t> marks;   // what happened to the person this step: StepMark bits
   // Harm bookkeeping and identity.
   std::vector<float> overPressureTime;  // s spent above the injury threshold
-  std::vector<float> pause;             // s left standing at the current spot; < 0 while walking to it
+  std::vector<float> dwell;             // s left standing at the current spot while milling; < 0 while walking to it
+  std::vector<float> jailTerm;          // s left in jail (AgentState::Jailed)
   std::vector<std::uint32_t> id;        // stable across reorders; spawn order
   std::vector<std::uint16_t> group;     // population index in the scenario
   // The unrest model.
@@ -79,7 +80,10 @@ struct Population {
   std::vector<std::uint8_t> activity;   // Activity
   std::vector<float> fear;              // in [0, 1]
   std::vector<std::uint32_t> member;    // index within the population: the key of a person's own attributes
-  std::vector<std::int32_t> target;     // Errand's object: a person's id, a shop, or a patrol waypoint
+  std::vector<std::uint32_t> quarry;    // the id of the person pursued or approached (Errand::Pursue, Approach)
+  std::vector<std::uint16_t> shop;      // the shop heading for or taking from (Errand::Loot)
+  std::vector<float> carried;           // units of goods taken so far (Errand::Loot)
+  std::vector<std::uint16_t> patrolStop;  // the stop of the patrol due (populations with a patrol)
   std::vector<std::uint8_t> errand;     // Errand
   std::vector<std::uint8_t> pass;       // 1 + the checkpoint that cleared the person to cross, else 0
   // Neighbour-cell index of each person, refreshed by the index stage.
@@ -114,7 +118,6 @@ private:
   std::vector<double> scratchD_;
   std::vector<float> scratchF_;
   std::vector<std::uint32_t> scratchU32_;
-  std::vector<std::int32_t> scratchI32_;
   std::vector<std::uint16_t> scratchU16_;
   std::vector<std::uint8_t> scratchU8_;
 };

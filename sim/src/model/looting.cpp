@@ -76,25 +76,25 @@ void takeGoods(const StepContext& ctx, ShopState& shops, Population& a, Outcomes
   std::sort(shops.looters.begin(), shops.looters.end(), [&](std::uint32_t l, std::uint32_t r) { return a.id[l] < a.id[r]; });
   const LootingDef& looting = ctx.scenario.looting;
   for (const std::uint32_t i : shops.looters) {
-    const int shop = a.target[i];
+    const int shop = a.shop[i];
     double& stock = shops.stock[shop];
     if (stock <= 0.0) {
       sendHome(ctx, a, i);
       continue;
     }
-    const double take = std::min({looting.rate * dt, looting.carry - double(a.pause[i]), stock});
-    if (a.pause[i] <= 0.0f) {
+    const double take = std::min({looting.rate * dt, looting.carry - double(a.carried[i]), stock});
+    if (a.carried[i] <= 0.0f) {
       ++out.tally.lootingIncidents;
       out.events.push_back({ctx.time() + dt, EventType::LootingIncident, a.id[i], a.group[i], Vec2(a.x[i], a.y[i]), stock, shop});
     }
     stock -= take;
     out.tally.lootingDamage += take;
-    a.pause[i] += static_cast<float>(take);
+    a.carried[i] += static_cast<float>(take);
     if (stock <= 1e-9) {
       stock = 0.0;
       out.events.push_back({ctx.time() + dt, EventType::ShopEmptied, 0, -1, Vec2(a.x[i], a.y[i]), 0.0, shop});
     }
-    if (double(a.pause[i]) >= looting.carry - 1e-9 || stock <= 0.0) sendHome(ctx, a, i);
+    if (double(a.carried[i]) >= looting.carry - 1e-9 || stock <= 0.0) sendHome(ctx, a, i);
   }
 }
 

@@ -26,7 +26,7 @@ void changeShifts(const StepContext& ctx, const TimelineState& timeline, Populat
   for (std::size_t i = 0; i < a.size(); ++i) {
     const auto state = static_cast<AgentState>(a.state[i]);
     if (state == AgentState::Jailed) {
-      if (a.pause[i] <= 0.0f) returning.push_back(static_cast<std::int32_t>(i));
+      if (a.jailTerm[i] <= 0.0f) returning.push_back(static_cast<std::int32_t>(i));
       continue;
     }
     const PopulationDef& pop = ctx.scenario.populations[a.group[i]];
@@ -68,7 +68,7 @@ void decideOfficer(const StepContext& ctx, const NeighbourIndex& nbr, const IdIn
   if (errand == Errand::GoHome) return;
   const double vision = ctx.scenario.civilViolence.vision;
   if (errand == Errand::Pursue) {
-    const std::int64_t j = ids(static_cast<std::uint32_t>(a.target[i]));
+    const std::int64_t j = ids(a.quarry[i]);
     const bool stillThere = j >= 0 && isActive(seenActivity[j]) &&
                             (Vec2(a.x[j] - a.x[i], a.y[j] - a.y[i])).norm() <= kPursuitReach * vision;
     if (stillThere) {
@@ -82,7 +82,7 @@ void decideOfficer(const StepContext& ctx, const NeighbourIndex& nbr, const IdIn
   const auto j = randomActiveInVision(ctx, nbr, a, seenActivity, i, vision);
   if (!j) return;
   a.errand[i] = static_cast<std::uint8_t>(Errand::Pursue);
-  a.target[i] = static_cast<std::int32_t>(a.id[*j]);
+  a.quarry[i] = a.id[*j];
   a.goalX[i] = static_cast<float>(a.x[*j]);
   a.goalY[i] = static_cast<float>(a.y[*j]);
 }
@@ -94,7 +94,7 @@ void makeArrests(const StepContext& ctx, const IdIndex& ids, const Plans& plans,
   proposals.clear();
   for (std::int64_t i = 0; i < n; ++i) {
     if (a.errand[i] != std::uint8_t(Errand::Pursue) || !walkingOrArrived(a.state[i])) continue;
-    const std::int64_t j = ids(static_cast<std::uint32_t>(a.target[i]));
+    const std::int64_t j = ids(a.quarry[i]);
     if (j < 0 || !walkingOrArrived(a.state[j])) continue;
     const double gap = Vec2(a.x[j] - a.x[i], a.y[j] - a.y[i]).norm() - a.radius[i] - a.radius[j];
     if (gap <= ctx.scenario.police.arrestRange) proposals.push_back({a.id[j], a.id[i]});
@@ -116,7 +116,7 @@ void makeArrests(const StepContext& ctx, const IdIndex& ids, const Plans& plans,
     a.errand[j] = static_cast<std::uint8_t>(Errand::None);
     a.vx[j] = a.vy[j] = 0.0;
     a.fear[j] = 0.0f;
-    a.pause[j] = static_cast<float>(term);
+    a.jailTerm[j] = static_cast<float>(term);
     ++out.tally.arrests;
     out.events.push_back({ctx.time() + ctx.dt, EventType::Arrest, a.id[j], a.group[j], Vec2(a.x[j], a.y[j]), term, int(a.id[officer])});
   }

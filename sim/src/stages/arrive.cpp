@@ -23,15 +23,15 @@ constexpr int kWanderTries = 16;
 void wander(const StepContext& ctx, const PopulationDef& pop, Population& a, std::size_t i) {
   const Vec2 p(a.x[i], a.y[i]);
   if ((Vec2(a.goalX[i], a.goalY[i]) - p).squaredNorm() >= kOnSpot * kOnSpot) return;  // still on the way to the spot
-  if (a.pause[i] < 0.0f) {  // just arrived
+  if (a.dwell[i] < 0.0f) {  // just arrived
     constexpr std::uint64_t kDwellDraw = 99;
     const double u = ctx.rng.uniform(std::uint64_t(ctx.step), a.id[i], RandomPurpose::Wander, kDwellDraw);
-    a.pause[i] = static_cast<float>(-std::log(1.0 - u) * pop.dwellTime);
+    a.dwell[i] = static_cast<float>(-std::log(1.0 - u) * pop.dwellTime);
     return;
   }
-  a.pause[i] -= static_cast<float>(ctx.dt);
-  if (a.pause[i] > 0.0f) return;
-  a.pause[i] = -1.0f;
+  a.dwell[i] -= static_cast<float>(ctx.dt);
+  if (a.dwell[i] > 0.0f) return;
+  a.dwell[i] = -1.0f;
   Vec2 g = p;
   auto stream = ctx.rng.stream(std::uint64_t(ctx.step), a.id[i], RandomPurpose::Wander);
   bool found = false;
@@ -63,8 +63,8 @@ std::uint8_t arrive(const StepContext& ctx, const Plans& plans, Population& a, s
   const PlanNow& plan = plans.of(a, i);
   if (state == AgentState::Walking && world.inDestination(a.field[i], p)) {
     if (!pop.patrol.empty()) {  // on to the next stop
-      a.target[i] = static_cast<std::int32_t>((a.target[i] + 1) % static_cast<std::int32_t>(pop.patrol.size()));
-      a.field[i] = static_cast<std::uint16_t>(world.fieldForZone(pop.patrol[a.target[i]]));
+      a.patrolStop[i] = static_cast<std::uint16_t>((a.patrolStop[i] + 1) % pop.patrol.size());
+      a.field[i] = static_cast<std::uint16_t>(world.fieldForZone(pop.patrol[a.patrolStop[i]]));
       return 0;
     }
     const bool leave = plan.onArrival == OnArrival::Leave;

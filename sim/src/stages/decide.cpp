@@ -49,7 +49,7 @@ struct CivilianDecision {
     const bool night = ctx.scenario.isNight(ctx.time());
     if (act == Activity::Looting) {
       // A looter re-judges the risk at each decision and is deterred by guards who arrive.
-      if (!night || !decidesActive(G, R, shopArrestProbability(ctx, model.shops, a.target[i]), cv.threshold)) sendHome(ctx, a, i);
+      if (!night || !decidesActive(G, R, shopArrestProbability(ctx, model.shops, a.shop[i]), cv.threshold)) sendHome(ctx, a, i);
       return true;
     }
     if (!active || !night || a.errand[i] != std::uint8_t(Errand::None)) return false;
@@ -57,10 +57,10 @@ struct CivilianDecision {
     if (!shop || !decidesActive(G, R, shopArrestProbability(ctx, model.shops, *shop), cv.threshold)) return false;
     a.activity[i] = static_cast<std::uint8_t>(Activity::Looting);
     a.errand[i] = static_cast<std::uint8_t>(Errand::Loot);
-    a.target[i] = *shop;
+    a.shop[i] = static_cast<std::uint16_t>(*shop);
     a.field[i] = static_cast<std::uint16_t>(ctx.world.fieldForZone(ctx.scenario.shops[*shop].zone));
     a.state[i] = static_cast<std::uint8_t>(AgentState::Walking);
-    a.pause[i] = 0.0f;  // units taken so far
+    a.carried[i] = 0.0f;
     return true;
   }
 
@@ -74,7 +74,7 @@ struct CivilianDecision {
     const auto& seen = model.seenActivity;
     if (errand == Errand::Approach) {
       // Keep after the rival between decisions, while they are still out and fighting.
-      const std::int64_t j = ids(static_cast<std::uint32_t>(a.target[i]));
+      const std::int64_t j = ids(a.quarry[i]);
       if (j >= 0 && isActive(seen[j])) {
         a.goalX[i] = static_cast<float>(a.x[j]);
         a.goalY[i] = static_cast<float>(a.y[j]);
@@ -111,7 +111,7 @@ struct CivilianDecision {
     if (inSight.hostileActives > 0 && a.errand[i] == std::uint8_t(Errand::None) && wouldFight(ctx, a, i)) {
       if (const auto j = nearestRivalFighter(ctx, nbr, a, seen, i, ctx.scenario.brawl.approachRadius)) {
         a.errand[i] = static_cast<std::uint8_t>(Errand::Approach);
-        a.target[i] = static_cast<std::int32_t>(a.id[*j]);
+        a.quarry[i] = a.id[*j];
         a.goalX[i] = static_cast<float>(a.x[*j]);
         a.goalY[i] = static_cast<float>(a.y[*j]);
       }

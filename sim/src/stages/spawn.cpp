@@ -93,7 +93,6 @@ public:
     a_.state[k] = static_cast<std::uint8_t>(ctx_.world.inDestination(field, pos) ? AgentState::Arrived : AgentState::Walking);
     a_.role[k] = static_cast<std::uint8_t>(pop.role);
     a_.faction[k] = pop.faction >= 0 ? static_cast<std::uint8_t>(pop.faction) : kNoFaction;
-    if (!pop.patrol.empty()) a_.target[k] = 0;  // the first stop of the patrol
     ids_.of.push_back(static_cast<std::int64_t>(k));
     // Whoever is off duty at the time they would appear stays off the streets until their shift begins.
     if (!onDuty(ctx_, model_.timeline, a_, k)) a_.state[k] = static_cast<std::uint8_t>(AgentState::Away);
@@ -182,7 +181,7 @@ public:
       a_.activity[i] = static_cast<std::uint8_t>(Activity::Quiet);
       a_.fear[i] = 0.0f;
       a_.pass[i] = 0;
-      a_.pause[i] = -1.0f;
+      a_.dwell[i] = -1.0f;
       a_.overPressureTime[i] = 0.0f;
       a_.state[i] = static_cast<std::uint8_t>(AgentState::Walking);
       resumePlan(ctx_, model_.plans, a_, i);
@@ -211,7 +210,7 @@ void runSpawn(const StepContext& ctx, const NeighbourIndex& nbr, const ModelStat
   // Jail terms run down (a term set this step starts running at the next).
   if (model.active)
     for (std::size_t i = 0; i < a.size(); ++i)
-      if (a.state[i] == std::uint8_t(AgentState::Jailed)) a.pause[i] -= static_cast<float>(ctx.dt);
+      if (a.state[i] == std::uint8_t(AgentState::Jailed)) a.jailTerm[i] -= static_cast<float>(ctx.dt);
   Placer placer(ctx, nbr, model, spawner, a, ids, out);
   for (std::size_t p = 0; p < ctx.scenario.populations.size(); ++p) {
     const PopulationDef& pop = ctx.scenario.populations[p];

@@ -8,6 +8,7 @@
 #include "unrest/output.hpp"
 #include "unrest/run.hpp"
 #include "unrest/render/snapshot.hpp"
+#include "unrest/render/source.hpp"
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
 #include "unrest/world.hpp"
@@ -25,7 +26,7 @@
 
 namespace unrest::render {
 
-class SimRunner {
+class SimRunner : public SnapshotSource {
 public:
   // Fills the parts of a snapshot the population arrays do not hold (vehicles, checkpoints), on the simulation
   // thread, right after the people are copied.
@@ -33,35 +34,35 @@ public:
 
   // Opens the outputs in `outDir` (throws std::runtime_error naming the path when it cannot). Starts paused.
   SimRunner(const Scenario& scenario, const World& world, int threads, const std::string& outDir, Extras extras = {});
-  ~SimRunner();
+  ~SimRunner() override;
   SimRunner(const SimRunner&) = delete;
   SimRunner& operator=(const SimRunner&) = delete;
 
-  void start();
-  void setPaused(bool paused);
-  bool paused() const;
+  void start() override;
+  void setPaused(bool paused) override;
+  bool paused() const override;
   // One step, then hold (whatever the pause state was).
-  void stepOnce();
+  void stepOnce() override;
   // Simulated seconds per wall second; 0 (or less) runs as fast as the machine can.
-  void setSpeed(double speed);
-  double speed() const;
+  void setSpeed(double speed) override;
+  double speed() const override;
   // Runs on (unpaused) and holds when the step count reaches `step`, publishing a snapshot of exactly that step;
   // -1 removes the hold.
-  void runTo(std::int64_t step);
+  void runTo(std::int64_t step) override;
 
   // Takes the newest published snapshot into `out` if one arrived since the last call (the buffers are swapped,
   // not copied). Returns false when there is nothing new.
-  bool latest(Snapshot& out);
+  bool latest(Snapshot& out) override;
   // Blocks until a snapshot of step >= `step` (or of the finished run) is published, and takes it.
-  void waitFor(std::int64_t step, Snapshot& out);
+  void waitFor(std::int64_t step, Snapshot& out) override;
   // Stops stepping, writes summary.json (completed: false unless the run had ended) and joins the thread.
   // Rethrows what the simulation thread could not handle (an output that cannot be written).
-  void stop();
+  void stop() override;
 
   const Simulation& simulationForSetup() const { return run_->sim(); }  // read only before start()
   const std::string& outputDirectory() const { return writer_->directory(); }
-  double dt() const { return run_->sim().dt(); }
-  std::int64_t totalSteps() const { return run_->sim().totalSteps(); }
+  double dt() const override { return run_->sim().dt(); }
+  std::int64_t totalSteps() const override { return run_->sim().totalSteps(); }
 
 private:
   using Clock = std::chrono::steady_clock;

@@ -2,11 +2,12 @@
 // and a video), and a benchmark of drawing alone.
 #pragma once
 
-#include "unrest/render/runner.hpp"
+#include "unrest/render/source.hpp"
 #include "unrest/render/viewer.hpp"
 
 #include <atomic>
 #include <cstdint>
+#include <functional>
 #include <string>
 
 namespace unrest::render {
@@ -26,15 +27,16 @@ struct SessionOptions {
 };
 
 // Opens a window and runs until it is closed (or the run ends, with exitAtEnd). Returns 130 when stopped by
-// stopRequested, else 0. The runner is stopped (and its outputs closed) before returning.
-int runInteractive(SimRunner& runner, Viewer& viewer, const SessionOptions& options);
+// stopRequested, else 0. The runner is stopped (and its outputs closed) before returning. A seekable source (a
+// replay) gets the timeline bar, stepping back and playing backwards.
+int runInteractive(SnapshotSource& runner, Viewer& viewer, const SessionOptions& options);
 
 // Runs to `step` and writes the picture of that moment to `file`; throws std::runtime_error when it cannot.
-void captureScreenshot(SimRunner& runner, Viewer& viewer, std::int64_t step, const std::string& file);
+void captureScreenshot(SnapshotSource& runner, Viewer& viewer, std::int64_t step, const std::string& file);
 
 // Writes DIR/frame_000000.png, ... one frame every `speed / fps` simulated seconds up to `lastStep`, then, when
 // ffmpeg is on the PATH, DIR/video.mp4 at `fps` frames per second. Returns the number of frames.
-int recordFrames(SimRunner& runner, Viewer& viewer, const std::string& dir, double fps, double speed, std::int64_t lastStep);
+int recordFrames(SnapshotSource& runner, Viewer& viewer, const std::string& dir, double fps, double speed, std::int64_t lastStep);
 
 struct BenchmarkResult {
   int frames = 0;
@@ -42,7 +44,9 @@ struct BenchmarkResult {
   double cpuMsPerFrame = 0;                       // process CPU time per frame (all threads)
   DrawStats stats;
 };
-// Draws the same snapshot `frames` times in a window (after a few warm-up frames) and times each frame.
-BenchmarkResult benchmarkDrawing(Viewer& viewer, const Snapshot& snapshot, int frames);
+// Draws `snapshot` `frames` times in a window (after a few warm-up frames) and times each frame. With `advance`, each
+// frame first replaces the snapshot by the next one (a replay playing: the frame read from the store is timed too).
+BenchmarkResult benchmarkDrawing(Viewer& viewer, Snapshot& snapshot, int frames,
+                                 const std::function<void(Snapshot&)>& advance = {});
 
 }  // namespace unrest::render

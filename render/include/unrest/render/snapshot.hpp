@@ -64,6 +64,10 @@ struct Snapshot {
 // Copies the simulation's state into `out`, reusing its buffers (no allocation once they have grown).
 void capture(const Simulation& sim, Snapshot& out);
 
+// How a vehicle (heading in radians) and an open checkpoint with its queue are drawn.
+VehicleView vehicleView(const VehicleDef& def, double x, double y, double heading);
+CheckpointView checkpointView(const CheckpointDef& def, std::int64_t queue);
+
 // "injury (crush): #12 of west at (3.1, 4.0), 1702 N/m" and the like, for the feed.
 std::string describeEvent(const Scenario& sc, const Event& e);
 

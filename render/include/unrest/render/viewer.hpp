@@ -47,6 +47,8 @@ struct ViewerOptions {
 struct FrameInfo {
   double fps = 0.0;
   double requestedSpeed = 1.0;  // 0: as fast as possible
+  double timelineEnd = 0.0;     // a replay: the end of the timeline bar, s (0: a live run, no bar)
+  bool backwards = false;       // a replay playing backwards
 };
 
 // What the last draw did, for the benchmark and the tests.
@@ -100,6 +102,8 @@ public:
   void select(std::optional<std::uint32_t> id) { selected_ = id; if (!id) follow_ = false; }
   // The person under pixel (sx, sy), if any: the nearest whose body, or a few pixels around it, holds the point.
   std::optional<std::uint32_t> pick(const Snapshot& snapshot, double sx, double sy) const;
+  // A replay: the time under pixel (x, y) of the timeline bar; with `dragging`, anywhere along it.
+  std::optional<double> timelineTimeAt(const FrameInfo& info, int x, int y, bool dragging) const;
   void setFollow(bool on) { follow_ = on && selected_.has_value(); }
   bool following() const { return follow_; }
 
