@@ -13,6 +13,7 @@ packages=(
   libsfml-dev libx11-dev fonts-dejavu-core       # the viewer (render/)
   xvfb xauth libgl1-mesa-dri libglx-mesa0        # the viewer without a screen: Xvfb with Mesa's software OpenGL
   gnuplot-nox                                    # unrest validate's and unrest sweep's plots
+  clang libclang-rt-14-dev                       # the fuzzers (libFuzzer and the sanitizers' runtimes)
 )
 
 missing=()

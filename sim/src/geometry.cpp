@@ -55,6 +55,43 @@ bool Shape::contains(const Vec2& p) const {
   return false;
 }
 
+double Shape::area() const {
+  switch (kind) {
+    case Kind::Rect:
+      return (points[1] - points[0]).prod();
+    case Kind::Circle:
+      return M_PI * radius * radius;
+    case Kind::Polygon: {
+      double twice = 0.0;
+      for (std::size_t i = 0, j = points.size() - 1; i < points.size(); j = i++) twice += cross(points[j], points[i]);
+      return 0.5 * std::abs(twice);
+    }
+    case Kind::Polyline: {
+      double length = 0.0;
+      for (std::size_t i = 0; i + 1 < points.size(); ++i) length += (points[i + 1] - points[i]).norm();
+      return length * width + M_PI * 0.25 * width * width;
+    }
+  }
+  return 0.0;
+}
+
+double Shape::perimeter() const {
+  double length = 0.0;
+  switch (kind) {
+    case Kind::Rect:
+      return 2.0 * (points[1] - points[0]).sum();
+    case Kind::Circle:
+      return 2.0 * M_PI * radius;
+    case Kind::Polygon:
+      for (std::size_t i = 0, j = points.size() - 1; i < points.size(); j = i++) length += (points[i] - points[j]).norm();
+      return length;
+    case Kind::Polyline:
+      for (std::size_t i = 0; i + 1 < points.size(); ++i) length += (points[i + 1] - points[i]).norm();
+      return 2.0 * length + M_PI * width;
+  }
+  return 0.0;
+}
+
 std::pair<Vec2, Vec2> Shape::bounds() const {
   switch (kind) {
     case Kind::Rect:

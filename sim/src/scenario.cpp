@@ -55,207 +55,270 @@ std::string formatClock(double secondsAfterMidnight) {
   return buf;
 }
 
+namespace {
+
+// The smallest body a distribution can draw (radii are clipped to [min, max] for the random kinds).
+double smallest(const Distribution& d) { return d.kind == Distribution::Kind::Constant ? d.value : d.min; }
+
+// Everyone a spawn zone receives at one moment (populations and waves without a spawn rate) must fit in it, or the
+// rest would wait for room for the whole run. Their centres lie in the zone and their bodies (discs of radius r, at
+// least the smallest the distribution draws) do not overlap, so the bodies lie in the zone grown by r, of area
+// A + P r + pi r^2 at most (Steiner), and cover no more than the hexagonal close packing's share of it:
+// n <= (A + P r + pi r^2) / (2 sqrt(3) r^2).
+void checkSpawnCapacity(Checker& checker, const Scenario& sc) {
+  struct Batch {
+    int zone;
+    double start;
+    std::int64_t people = 0;
+    double rMin = 1e9;
+    const PopulationDef* largest = nullptr;
+    std::int64_t largestCount = 0;
+  };
+  std::vector<Batch> batches;
+  auto add = [&](const PopulationDef& pop, double start, double rate, std::int64_t count) {
+    if (rate > 0 || count <= 0 || pop.spawnZone < 0) return;
+    auto it = std::find_if(batches.begin(), batches.end(),
+                           [&](const Batch& b) { return b.zone == pop.spawnZone && b.start == start; });
+    if (it == batches.end()) it = batches.insert(batches.end(), Batch{pop.spawnZone, start});
+    it->people += count;
+    it->rMin = std::min(it->rMin, smallest(pop.radius));
+    if (count > it->largestCount) it->largest = &pop, it->largestCount = count;
+  };
+  for (const auto& pop : sc.populations) {
+    add(pop, pop.spawnStart, pop.spawnRate, pop.count);
+    for (const auto& w : pop.waves) add(pop, w.start, w.rate, w.count);
+  }
+  for (const auto& b : batches) {
+    const Shape& zone = sc.map.zones[static_cast<std::size_t>(b.zone)];
+    const double r = b.rMin;
+    const double capacity = std::floor((zone.area() + zone.perimeter() * r + M_PI * r * r) / (2.0 * std::sqrt(3.0) * r * r));
+    if (double(b.people) <= capacity) continue;
+    char text[400];
+    std::snprintf(text, sizeof text,
+                  "%lld people placed at once in zone '%s' (%.3g m2) at t = %.0f s, but at most %.0f fit there "
+                  "(bodies of radius %.2f m, close-packed) (expected a larger zone, fewer people or a spawn_rate)",
+                  static_cast<long long>(b.people), zone.name.c_str(), zone.area(), b.start, capacity, r);
+    checker.error(b.largest->countWhere, "populations." + b.largest->name + ".count", text);
+  }
+}
+
+// `scenario:`: the name (a plain file name: it becomes the default output folder), title, description, sources.
+void readMeta(Checker& checker, MapReader& r, Scenario& sc) {
+  const YamlNode* metaNode = r.required("scenario", "a mapping with at least name:");
+  MapReader meta(checker, metaNode, "scenario", r.where());
+  if (metaNode) {
+    if (const YamlNode* n = meta.required("name", "a short identifier")) {
+      sc.name = meta.stringValue(*n, "scenario.name", "");
+      // The name becomes the default output folder, so it must be a plain file name.
+      const bool plain = !sc.name.empty() && sc.name != "." && sc.name != ".." &&
+                         std::all_of(sc.name.begin(), sc.name.end(), [](unsigned char c) {
+                           return std::isalnum(c) || c == '_' || c == '-' || c == '.';
+                         });
+      if (!plain && n->kind == YamlNode::Kind::Scalar)
+        checker.error(n->where, "scenario.name", "'" + sc.name + "' is not a plain name (expected letters, digits, '_', '-' and '.')");
+    }
+  }
+  sc.title = meta.string("title", "");
+  sc.description = meta.string("description", "");
+  if (const YamlNode* s = meta.get("sources")) {
+    if (s->kind != YamlNode::Kind::Sequence)
+      checker.error(s->where, "scenario.sources", "expected a list of strings");
+    else
+      for (std::size_t i = 0; i < s->items.size(); ++i)
+        sc.sources.push_back(meta.stringValue(s->items[i], "scenario.sources[" + std::to_string(i) + "]", ""));
+  }
+  meta.finish();
+}
+
+void readClock(Checker& checker, MapReader& r, Scenario& sc) {
+  MapReader c(checker, r.get("clock"), "clock", r.where());
+  sc.clock.dt = c.number("dt", sc.clock.dt, {0.0, 0.1, true, false}, "s");
+  sc.clock.duration = c.number("duration", sc.clock.duration, {0.0, 1e7, true, false}, "s");
+  if (const YamlNode* t = c.get("start_time")) {
+    auto parsed = t->kind == YamlNode::Kind::Scalar ? parseTimeOfDay(t->scalar) : std::nullopt;
+    if (!parsed)
+      checker.error(t->where, "clock.start_time", MapReader::describe(*t) + " is not a time of day (expected \"HH:MM\" or \"HH:MM:SS\")");
+    else
+      sc.clock.startTimeOfDay = *parsed;
+  }
+  sc.clock.recordInterval = c.number("record_interval", sc.clock.recordInterval, above(0), "s");
+  for (auto [key, target] : {std::pair{"sunset", &sc.clock.sunset}, std::pair{"sunrise", &sc.clock.sunrise}}) {
+    const YamlNode* t = c.get(key);
+    if (!t) continue;
+    auto parsed = t->kind == YamlNode::Kind::Scalar ? parseTimeOfDay(t->scalar) : std::nullopt;
+    if (!parsed)
+      checker.error(t->where, c.keyPath(key), MapReader::describe(*t) + " is not a time of day (expected \"HH:MM\" or \"HH:MM:SS\")");
+    else
+      *target = *parsed;
+  }
+  if (const YamlNode* d = c.get("date")) {
+    sc.clock.date = c.stringValue(*d, "clock.date", "");
+    if (d->kind == YamlNode::Kind::Scalar && !parseDate(sc.clock.date))
+      checker.error(d->where, "clock.date", MapReader::describe(*d) + " is not a date (expected \"YYYY-MM-DD\")");
+  }
+  if (sc.clock.recordInterval < sc.clock.dt)
+    checker.error(c.where(), "clock.record_interval", "shorter than dt (expected record_interval >= dt)");
+  if (sc.clock.dt > 0 && sc.clock.duration / sc.clock.dt > 1e10)
+    checker.error(c.where(), "clock.duration", "more than 10^10 steps (expected a larger dt or a shorter duration)");
+  c.finish();
+}
+
+// `map:`: bounds, raster cell size, walkable ground, obstacles, zones, periodic boundary.
+void readMap(Checker& checker, MapReader& r, Scenario& sc) {
+  const YamlNode* mapNode = r.required("map", "a mapping with bounds:");
+  MapReader m(checker, mapNode, "map", r.where());
+  if (mapNode) {
+    if (const YamlNode* b = m.required("bounds", "[x_min, y_min, x_max, y_max] in metres")) {
+      if (auto v = readNumbers(checker, *b, "map.bounds", 4, "[x_min, y_min, x_max, y_max] in metres")) {
+        sc.map.boundsMin = Vec2((*v)[0], (*v)[1]);
+        sc.map.boundsMax = Vec2((*v)[2], (*v)[3]);
+        if ((*v)[2] <= (*v)[0] || (*v)[3] <= (*v)[1])
+          checker.error(b->where, "map.bounds", "empty rectangle (expected x_max > x_min and y_max > y_min)");
+      }
+    }
+  }
+  sc.map.cellSize = m.number("cell_size", sc.map.cellSize, {0.02, 5.0, true, false}, "m");
+  readShapes(checker, m, "walkable", sc.map.walkable);
+  readShapes(checker, m, "obstacles", sc.map.obstacles);
+  readShapes(checker, m, "zones", sc.map.zones);
+  readPeriodic(checker, m, sc);
+  m.finish();
+  const Vec2 extent = sc.map.boundsMax - sc.map.boundsMin;
+  const double cells = (extent.x() / sc.map.cellSize) * (extent.y() / sc.map.cellSize);
+  if (mapNode && !(cells <= 1.0e8)) {
+    char count[32];
+    std::snprintf(count, sizeof count, "%.3g", cells);
+    checker.error(mapNode->where, "map.cell_size",
+                  std::string("the raster would have ") + count +
+                      " cells (expected at most 100 million: use a larger cell_size or smaller bounds)");
+  }
+}
+
+void readNavigation(Checker& checker, MapReader& r, Scenario& sc) {
+  MapReader n(checker, r.get("navigation"), "navigation", r.where());
+  sc.navigation.wallClearance = n.number("wall_clearance", sc.navigation.wallClearance, between(0, 10), "m");
+  sc.navigation.wallCost = n.number("wall_cost", sc.navigation.wallCost, between(1, 100));
+  n.finish();
+}
+
+void readPhysics(Checker& checker, MapReader& r, Scenario& sc) {
+  MapReader p(checker, r.get("physics"), "physics", r.where());
+  PhysicsDef& ph = sc.physics;
+  ph.mass = p.number("mass", ph.mass, {1, 500, false, false}, "kg");
+  ph.tau = p.number("tau", ph.tau, {0.01, 10, false, false}, "s");
+  ph.A = p.number("A", ph.A, between(0, 1e5), "N");
+  ph.B = p.number("B", ph.B, between(0.01, 5.0), "m");
+  ph.k = p.number("k", ph.k, between(0, 1e7), "kg/s^2");
+  ph.kappa = p.number("kappa", ph.kappa, between(0, 1e7), "kg/(m s)");
+  ph.anisotropy = p.number("anisotropy", ph.anisotropy, between(0, 1));
+  ph.wallA = p.number("wall_A", ph.A, between(0, 1e5), "N");
+  ph.wallB = p.number("wall_B", ph.B, between(0.01, 5.0), "m");
+  ph.wallK = p.number("wall_k", ph.k, between(0, 1e7), "kg/s^2");
+  ph.wallKappa = p.number("wall_kappa", ph.kappa, between(0, 1e7), "kg/(m s)");
+  ph.interactionRange = p.number("interaction_range", ph.interactionRange, between(0, 5), "m");
+  ph.maxSpeedFactor = p.number("max_speed_factor", ph.maxSpeedFactor, between(1, 10));
+  ph.integrator = p.choice<Integrator>("integrator", ph.integrator,
+                                       {{"implicit_contact", Integrator::ImplicitContact}, {"explicit", Integrator::Explicit}});
+  p.finish();
+}
+
+void readHarm(Checker& checker, MapReader& r, Scenario& sc) {
+  MapReader h(checker, r.get("harm"), "harm", r.where());
+  sc.harm.injuryPressure = h.number("injury_pressure", sc.harm.injuryPressure, above(0), "N/m");
+  sc.harm.injuryTime = h.number("injury_time", sc.harm.injuryTime, between(0, 3600), "s");
+  if (!h.boolean("injuries", true)) sc.harm.injuryPressure = kInf;  // pressures are still measured, nobody is hurt
+  h.finish();
+}
+
+// One entry of `populations:` (its unrest keys through readPopulationModel).
+PopulationDef readPopulation(Checker& checker, MapReader& p, const YamlNode::Entry& e, const Scenario& sc) {
+  PopulationDef pop;
+  pop.name = e.key;
+  pop.where = e.keyWhere;
+  if (const YamlNode* d = e.value.kind == YamlNode::Kind::Map ? e.value.find("destination") : nullptr) pop.where = d->where;
+  if (const YamlNode* c = p.required("count", "a whole number of people")) {
+    pop.count = p.integer("count", 0, 0, 10'000'000);
+    pop.countWhere = c->where;
+  }
+  if (const YamlNode* z = p.required("spawn", "the name of a zone in map.zones"))
+    pop.spawnZone = readZoneRef(checker, *z, p.keyPath("spawn"), sc);
+  // A fixed heading (`direction: [dx, dy]`, for periodic corridors) replaces the destination, and a patrol
+  // needs none: its first zone is where it heads first.
+  const bool heading = readHeading(checker, p, pop);
+  const bool patrols = e.value.kind == YamlNode::Kind::Map && e.value.find("patrol");
+  if (const YamlNode* z = heading ? nullptr : patrols ? p.get("destination") : p.required("destination", "the name of a zone in map.zones"))
+    pop.destinationZone = readZoneRef(checker, *z, p.keyPath("destination"), sc);
+  pop.onArrival = p.choice<OnArrival>("on_arrival", pop.onArrival,
+                                      {{"stay", OnArrival::Stay}, {"leave", OnArrival::Leave}, {"wander", OnArrival::Wander}});
+  if (const YamlNode* t = p.get("spawn_start")) {
+    if (t->kind == YamlNode::Kind::Scalar && !t->quoted && t->scalar == "deploy")
+      pop.spawnOnDeploy = true;
+    else if (auto start = readEventTime(checker, *t, p.keyPath("spawn_start"), sc))
+      pop.spawnStart = *start;
+  }
+  pop.spawnRate = p.number("spawn_rate", pop.spawnRate, atLeast(0), "people/s");
+  pop.layout = p.choice<SpawnLayout>("spawn_layout", pop.layout, {{"random", SpawnLayout::Random}, {"lattice", SpawnLayout::Lattice}});
+  pop.dwellTime = p.number("dwell_time", pop.dwellTime, between(0, 86400), "s");
+  pop.wanderRadius = p.number("wander_radius", pop.wanderRadius, {0.0, 1e5, true, false}, "m");
+  if (pop.layout == SpawnLayout::Lattice && pop.spawnRate > 0)
+    checker.error(e.value.where, p.keyPath("spawn_layout"), "lattice places everyone at once (expected spawn_rate: 0 with spawn_layout: lattice)");
+  if (const YamlNode* d = p.get("desired_speed"))
+    pop.desiredSpeed = readDistribution(checker, *d, p.keyPath("desired_speed"), pop.desiredSpeed, {0.0, 12.0, true, false}, "m/s");
+  if (const YamlNode* d = p.get("radius"))
+    pop.radius = readDistribution(checker, *d, p.keyPath("radius"), pop.radius, between(0.1, 0.5), "m");
+  readPopulationModel(checker, p, pop, sc);
+  return pop;
+}
+
+void readPopulations(Checker& checker, MapReader& r, Scenario& sc) {
+  const YamlNode* node = r.required("populations", "a mapping of name: population");
+  if (node && node->kind == YamlNode::Kind::Map && node->entries.empty())
+    checker.error(node->where, "populations", "empty (expected at least one population)");
+  readNamedDefinitions(checker, node, "populations", "population", [&](MapReader& p, const YamlNode::Entry& e) {
+    sc.populations.push_back(readPopulation(checker, p, e, sc));
+  });
+}
+
+void readOutput(Checker& checker, MapReader& r, Scenario& sc) {
+  MapReader o(checker, r.get("output"), "output", r.where());
+  sc.output.metrics = o.boolean("metrics", sc.output.metrics);
+  sc.output.events = o.boolean("events", sc.output.events);
+  sc.output.densityCell = o.number("density_cell", sc.output.densityCell, {0.5, 100, false, false}, "m");
+  o.finish();
+}
+
+}  // namespace
+
 Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
   Checker checker;
   Scenario sc;
   sc.file = file;
-  const Location top{file, 1, 1};
-  MapReader r(checker, &root, "", top);
-
-  {
-    const YamlNode* metaNode = r.required("scenario", "a mapping with at least name:");
-    MapReader meta(checker, metaNode, "scenario", r.where());
-    if (metaNode) {
-      if (const YamlNode* n = meta.required("name", "a short identifier")) {
-        sc.name = meta.stringValue(*n, "scenario.name", "");
-        // The name becomes the default output folder, so it must be a plain file name.
-        const bool plain = !sc.name.empty() && sc.name != "." && sc.name != ".." &&
-                           std::all_of(sc.name.begin(), sc.name.end(), [](unsigned char c) {
-                             return std::isalnum(c) || c == '_' || c == '-' || c == '.';
-                           });
-        if (!plain && n->kind == YamlNode::Kind::Scalar)
-          checker.error(n->where, "scenario.name", "'" + sc.name + "' is not a plain name (expected letters, digits, '_', '-' and '.')");
-      }
-    }
-    sc.title = meta.string("title", "");
-    sc.description = meta.string("description", "");
-    if (const YamlNode* s = meta.get("sources")) {
-      if (s->kind != YamlNode::Kind::Sequence)
-        checker.error(s->where, "scenario.sources", "expected a list of strings");
-      else
-        for (std::size_t i = 0; i < s->items.size(); ++i)
-          sc.sources.push_back(meta.stringValue(s->items[i], "scenario.sources[" + std::to_string(i) + "]", ""));
-    }
-    meta.finish();
-  }
-
+  MapReader r(checker, &root, "", Location{file, 1, 1});
+  readMeta(checker, r, sc);
   sc.seed = static_cast<std::uint64_t>(r.integer("seed", 1, 0, std::int64_t(1) << 53));
   sc.movement = r.choice<Movement>("movement", sc.movement, {{"continuous", Movement::Continuous}, {"lattice", Movement::Lattice}});
   // Epstein's lattice world has none of the city's sections: readLattice rejects them, and reads its own.
   const bool city = sc.movement == Movement::Continuous;
-
   if (city) {
-    MapReader c(checker, r.get("clock"), "clock", r.where());
-    sc.clock.dt = c.number("dt", sc.clock.dt, {0.0, 0.1, true, false}, "s");
-    sc.clock.duration = c.number("duration", sc.clock.duration, {0.0, 1e7, true, false}, "s");
-    if (const YamlNode* t = c.get("start_time")) {
-      auto parsed = t->kind == YamlNode::Kind::Scalar ? parseTimeOfDay(t->scalar) : std::nullopt;
-      if (!parsed)
-        checker.error(t->where, "clock.start_time", MapReader::describe(*t) + " is not a time of day (expected \"HH:MM\" or \"HH:MM:SS\")");
-      else
-        sc.clock.startTimeOfDay = *parsed;
-    }
-    sc.clock.recordInterval = c.number("record_interval", sc.clock.recordInterval, above(0), "s");
-    for (auto [key, target] : {std::pair{"sunset", &sc.clock.sunset}, std::pair{"sunrise", &sc.clock.sunrise}}) {
-      const YamlNode* t = c.get(key);
-      if (!t) continue;
-      auto parsed = t->kind == YamlNode::Kind::Scalar ? parseTimeOfDay(t->scalar) : std::nullopt;
-      if (!parsed)
-        checker.error(t->where, c.keyPath(key), MapReader::describe(*t) + " is not a time of day (expected \"HH:MM\" or \"HH:MM:SS\")");
-      else
-        *target = *parsed;
-    }
-    if (const YamlNode* d = c.get("date")) {
-      sc.clock.date = c.stringValue(*d, "clock.date", "");
-      if (d->kind == YamlNode::Kind::Scalar && !parseDate(sc.clock.date))
-        checker.error(d->where, "clock.date", MapReader::describe(*d) + " is not a date (expected \"YYYY-MM-DD\")");
-    }
-    if (sc.clock.recordInterval < sc.clock.dt)
-      checker.error(c.where(), "clock.record_interval", "shorter than dt (expected record_interval >= dt)");
-    if (sc.clock.dt > 0 && sc.clock.duration / sc.clock.dt > 1e10)
-      checker.error(c.where(), "clock.duration", "more than 10^10 steps (expected a larger dt or a shorter duration)");
-    c.finish();
+    readClock(checker, r, sc);
+    readMap(checker, r, sc);
+    readNavigation(checker, r, sc);
+    readPhysics(checker, r, sc);
+    readHarm(checker, r, sc);
+    readFactions(checker, r, sc);  // before the populations, which refer to them
+    readPopulations(checker, r, sc);
   }
-
-  if (city) {
-    const YamlNode* mapNode = r.required("map", "a mapping with bounds:");
-    MapReader m(checker, mapNode, "map", r.where());
-    if (mapNode) {
-      if (const YamlNode* b = m.required("bounds", "[x_min, y_min, x_max, y_max] in metres")) {
-        if (auto v = readNumbers(checker, *b, "map.bounds", 4, "[x_min, y_min, x_max, y_max] in metres")) {
-          sc.map.boundsMin = Vec2((*v)[0], (*v)[1]);
-          sc.map.boundsMax = Vec2((*v)[2], (*v)[3]);
-          if ((*v)[2] <= (*v)[0] || (*v)[3] <= (*v)[1])
-            checker.error(b->where, "map.bounds", "empty rectangle (expected x_max > x_min and y_max > y_min)");
-        }
-      }
-    }
-    sc.map.cellSize = m.number("cell_size", sc.map.cellSize, {0.02, 5.0, true, false}, "m");
-    readShapes(checker, m, "walkable", sc.map.walkable);
-    readShapes(checker, m, "obstacles", sc.map.obstacles);
-    readShapes(checker, m, "zones", sc.map.zones);
-    readPeriodic(checker, m, sc);
-    m.finish();
-    const Vec2 extent = sc.map.boundsMax - sc.map.boundsMin;
-    const double cells = (extent.x() / sc.map.cellSize) * (extent.y() / sc.map.cellSize);
-    if (mapNode && !(cells <= 1.0e8)) {
-      char count[32];
-      std::snprintf(count, sizeof count, "%.3g", cells);
-      checker.error(mapNode->where, "map.cell_size",
-                    std::string("the raster would have ") + count +
-                        " cells (expected at most 100 million: use a larger cell_size or smaller bounds)");
-    }
-  }
-
-  if (city) {
-    MapReader n(checker, r.get("navigation"), "navigation", r.where());
-    sc.navigation.wallClearance = n.number("wall_clearance", sc.navigation.wallClearance, between(0, 10), "m");
-    sc.navigation.wallCost = n.number("wall_cost", sc.navigation.wallCost, between(1, 100));
-    n.finish();
-  }
-
-  if (city) {
-    MapReader p(checker, r.get("physics"), "physics", r.where());
-    PhysicsDef& ph = sc.physics;
-    ph.mass = p.number("mass", ph.mass, {1, 500, false, false}, "kg");
-    ph.tau = p.number("tau", ph.tau, {0.01, 10, false, false}, "s");
-    ph.A = p.number("A", ph.A, between(0, 1e5), "N");
-    ph.B = p.number("B", ph.B, between(0.01, 5.0), "m");
-    ph.k = p.number("k", ph.k, between(0, 1e7), "kg/s^2");
-    ph.kappa = p.number("kappa", ph.kappa, between(0, 1e7), "kg/(m s)");
-    ph.anisotropy = p.number("anisotropy", ph.anisotropy, between(0, 1));
-    ph.wallA = p.number("wall_A", ph.A, between(0, 1e5), "N");
-    ph.wallB = p.number("wall_B", ph.B, between(0.01, 5.0), "m");
-    ph.wallK = p.number("wall_k", ph.k, between(0, 1e7), "kg/s^2");
-    ph.wallKappa = p.number("wall_kappa", ph.kappa, between(0, 1e7), "kg/(m s)");
-    ph.interactionRange = p.number("interaction_range", ph.interactionRange, between(0, 5), "m");
-    ph.maxSpeedFactor = p.number("max_speed_factor", ph.maxSpeedFactor, between(1, 10));
-    ph.integrator = p.choice<Integrator>("integrator", ph.integrator,
-                                         {{"implicit_contact", Integrator::ImplicitContact}, {"explicit", Integrator::Explicit}});
-    p.finish();
-  }
-
-  if (city) {
-    MapReader h(checker, r.get("harm"), "harm", r.where());
-    sc.harm.injuryPressure = h.number("injury_pressure", sc.harm.injuryPressure, above(0), "N/m");
-    sc.harm.injuryTime = h.number("injury_time", sc.harm.injuryTime, between(0, 3600), "s");
-    if (!h.boolean("injuries", true)) sc.harm.injuryPressure = kInf;  // pressures are still measured, nobody is hurt
-    h.finish();
-  }
-
-  if (city) readFactions(checker, r, sc);
-
-  if (city) {
-    const YamlNode* popsNode = r.required("populations", "a mapping of name: population");
-    if (popsNode && popsNode->kind != YamlNode::Kind::Map) {
-      checker.error(popsNode->where, "populations", std::string("expected a mapping of name: population, found ") + popsNode->kindName());
-    } else if (popsNode) {
-      if (popsNode->entries.empty()) checker.error(popsNode->where, "populations", "empty (expected at least one population)");
-      for (const auto& e : popsNode->entries) {
-        const std::string path = "populations." + e.key;
-        MapReader p(checker, &e.value, path, e.keyWhere);
-        PopulationDef pop;
-        pop.name = e.key;
-        pop.where = e.keyWhere;
-        if (const YamlNode* d = e.value.kind == YamlNode::Kind::Map ? e.value.find("destination") : nullptr) pop.where = d->where;
-        if (p.required("count", "a whole number of people")) pop.count = p.integer("count", 0, 0, 10'000'000);
-        if (const YamlNode* z = p.required("spawn", "the name of a zone in map.zones"))
-          pop.spawnZone = readZoneRef(checker, *z, p.keyPath("spawn"), sc);
-        // A fixed heading (`direction: [dx, dy]`, for periodic corridors) replaces the destination, and a patrol
-        // needs none: its first zone is where it heads first.
-        const bool heading = readHeading(checker, p, pop);
-        const bool patrols = e.value.kind == YamlNode::Kind::Map && e.value.find("patrol");
-        if (const YamlNode* z = heading ? nullptr : patrols ? p.get("destination") : p.required("destination", "the name of a zone in map.zones"))
-          pop.destinationZone = readZoneRef(checker, *z, p.keyPath("destination"), sc);
-        pop.onArrival = p.choice<OnArrival>("on_arrival", pop.onArrival,
-                                            {{"stay", OnArrival::Stay}, {"leave", OnArrival::Leave}, {"wander", OnArrival::Wander}});
-        if (const YamlNode* t = p.get("spawn_start")) {
-          if (t->kind == YamlNode::Kind::Scalar && !t->quoted && t->scalar == "deploy")
-            pop.spawnOnDeploy = true;
-          else if (auto start = readEventTime(checker, *t, p.keyPath("spawn_start"), sc))
-            pop.spawnStart = *start;
-        }
-        pop.spawnRate = p.number("spawn_rate", pop.spawnRate, atLeast(0), "people/s");
-        pop.layout = p.choice<SpawnLayout>("spawn_layout", pop.layout, {{"random", SpawnLayout::Random}, {"lattice", SpawnLayout::Lattice}});
-        pop.dwellTime = p.number("dwell_time", pop.dwellTime, between(0, 86400), "s");
-        pop.wanderRadius = p.number("wander_radius", pop.wanderRadius, {0.0, 1e5, true, false}, "m");
-        if (pop.layout == SpawnLayout::Lattice && pop.spawnRate > 0)
-          checker.error(e.value.where, p.keyPath("spawn_layout"), "lattice places everyone at once (expected spawn_rate: 0 with spawn_layout: lattice)");
-        if (const YamlNode* d = p.get("desired_speed"))
-          pop.desiredSpeed = readDistribution(checker, *d, p.keyPath("desired_speed"), pop.desiredSpeed, {0.0, 12.0, true, false}, "m/s");
-        if (const YamlNode* d = p.get("radius"))
-          pop.radius = readDistribution(checker, *d, p.keyPath("radius"), pop.radius, between(0.1, 0.5), "m");
-        readPopulationModel(checker, p, pop, sc);
-        p.finish();
-        sc.populations.push_back(pop);
-      }
-    }
-  }
-
   readMeasurement(checker, r, sc);
   readCivilViolence(checker, r, sc);
   if (city) readModelSections(checker, r, sc);
   readTimeline(checker, r, sc);
-  if (city) resolveModel(checker, sc);
-  if (!city) readLattice(checker, r, sc);
-
-  {
-    MapReader o(checker, r.get("output"), "output", r.where());
-    sc.output.metrics = o.boolean("metrics", sc.output.metrics);
-    sc.output.events = o.boolean("events", sc.output.events);
-    sc.output.densityCell = o.number("density_cell", sc.output.densityCell, {0.5, 100, false, false}, "m");
-    o.finish();
+  if (city) {
+    resolveModel(checker, sc);
+    checkSpawnCapacity(checker, sc);
+  } else {
+    readLattice(checker, r, sc);
   }
+  readOutput(checker, r, sc);
 
   r.get("extends");  // resolved by the loader; allowed here
   r.finish();

@@ -268,78 +268,53 @@ void readModelSections(Checker& checker, MapReader& root, Scenario& sc) {
   }
   {
     MapReader a(checker, root.get("army"), "army", root.where());
-    if (const YamlNode* cps = a.get("checkpoints")) {
-      if (cps->kind != YamlNode::Kind::Map) {
-        checker.error(cps->where, "army.checkpoints", std::string("expected a mapping of name: checkpoint, found ") + cps->kindName());
-      } else {
-        for (const auto& e : cps->entries) {
-          MapReader c(checker, &e.value, "army.checkpoints." + e.key, e.keyWhere);
-          CheckpointDef cp;
-          cp.name = e.key;
-          cp.where = e.keyWhere;
-          if (const YamlNode* b = c.required("barrier", "two points [[x, y], [x, y]] across the street")) {
-            const auto pts = readPoints(checker, *b, c.keyPath("barrier"), 2);
-            if (pts.size() == 2) {
-              cp.barrierA = pts[0];
-              cp.barrierB = pts[1];
-              if ((pts[1] - pts[0]).norm() < 1.0) checker.error(b->where, c.keyPath("barrier"), "shorter than 1 m (expected a line across a street)");
-            } else if (b->kind == YamlNode::Kind::Sequence && b->items.size() != 2) {
-              checker.error(b->where, c.keyPath("barrier"), "expected exactly two points [[x, y], [x, y]]");
-            }
-          }
-          cp.throughput = c.number("throughput", cp.throughput, {0.0, 600.0, true, false}, "people per minute");
-          cp.deterrenceRadius = c.number("deterrence_radius", cp.deterrenceRadius, between(0, 5000), "m");
-          cp.garrison = c.integer("garrison", cp.garrison, 0, 1000);
-          if (const YamlNode* vs = c.get("vehicles")) {
-            if (vs->kind != YamlNode::Kind::Sequence) {
-              checker.error(vs->where, c.keyPath("vehicles"), "expected a list of vehicles {at: [x, y], heading: degrees}");
-            } else {
-              for (std::size_t k = 0; k < vs->items.size(); ++k) {
-                MapReader v(checker, &vs->items[k], c.keyPath("vehicles") + "[" + std::to_string(k) + "]", vs->items[k].where);
-                VehicleDef vd = readVehicle(checker, v, e.key + "." + std::to_string(k + 1), sc, true);
-                vd.departOnDeploy = true;
-                v.finish();
-                sc.vehicles.push_back(vd);
-              }
-            }
-          }
-          c.finish();
-          sc.checkpoints.push_back(cp);
+    readNamedDefinitions(checker, a.get("checkpoints"), "army.checkpoints", "checkpoint", [&](MapReader& c, const YamlNode::Entry& e) {
+      CheckpointDef cp;
+      cp.name = e.key;
+      cp.where = e.keyWhere;
+      if (const YamlNode* b = c.required("barrier", "two points [[x, y], [x, y]] across the street")) {
+        const auto pts = readPoints(checker, *b, c.keyPath("barrier"), 2);
+        if (pts.size() == 2) {
+          cp.barrierA = pts[0];
+          cp.barrierB = pts[1];
+          if ((pts[1] - pts[0]).norm() < 1.0) checker.error(b->where, c.keyPath("barrier"), "shorter than 1 m (expected a line across a street)");
+        } else if (b->kind == YamlNode::Kind::Sequence && b->items.size() != 2) {
+          checker.error(b->where, c.keyPath("barrier"), "expected exactly two points [[x, y], [x, y]]");
         }
       }
-    }
+      cp.throughput = c.number("throughput", cp.throughput, {0.0, 600.0, true, false}, "people per minute");
+      cp.deterrenceRadius = c.number("deterrence_radius", cp.deterrenceRadius, between(0, 5000), "m");
+      cp.garrison = c.integer("garrison", cp.garrison, 0, 1000);
+      if (const YamlNode* vs = c.get("vehicles")) {
+        if (vs->kind != YamlNode::Kind::Sequence) {
+          checker.error(vs->where, c.keyPath("vehicles"), "expected a list of vehicles {at: [x, y], heading: degrees}");
+        } else {
+          for (std::size_t k = 0; k < vs->items.size(); ++k) {
+            MapReader v(checker, &vs->items[k], c.keyPath("vehicles") + "[" + std::to_string(k) + "]", vs->items[k].where);
+            VehicleDef vd = readVehicle(checker, v, e.key + "." + std::to_string(k + 1), sc, true);
+            vd.departOnDeploy = true;
+            v.finish();
+            sc.vehicles.push_back(vd);
+          }
+        }
+      }
+      sc.checkpoints.push_back(cp);
+    });
     a.finish();
   }
-  if (const YamlNode* vs = root.get("vehicles")) {
-    if (vs->kind != YamlNode::Kind::Map) {
-      checker.error(vs->where, "vehicles", std::string("expected a mapping of name: vehicle, found ") + vs->kindName());
-    } else {
-      for (const auto& e : vs->entries) {
-        MapReader v(checker, &e.value, "vehicles." + e.key, e.keyWhere);
-        if (sc.vehicles.size() + 1 >= 0xffff) checker.error(e.keyWhere, "vehicles", "too many vehicles (expected fewer than 65535)");
-        VehicleDef vd = readVehicle(checker, v, e.key, sc, false);
-        v.finish();
-        sc.vehicles.push_back(vd);
-      }
-    }
-  }
-  if (const YamlNode* ss = root.get("shops")) {
-    if (ss->kind != YamlNode::Kind::Map) {
-      checker.error(ss->where, "shops", std::string("expected a mapping of name: shop, found ") + ss->kindName());
-    } else {
-      for (const auto& e : ss->entries) {
-        MapReader r(checker, &e.value, "shops." + e.key, e.keyWhere);
-        ShopDef shop;
-        shop.name = e.key;
-        shop.where = e.keyWhere;
-        if (const YamlNode* z = r.required("zone", "the name of a zone in map.zones (the shop floor)"))
-          shop.zone = readZoneRef(checker, *z, r.keyPath("zone"), sc);
-        shop.stock = r.number("stock", shop.stock, atLeast(0), "units");
-        r.finish();
-        sc.shops.push_back(shop);
-      }
-    }
-  }
+  readNamedDefinitions(checker, root.get("vehicles"), "vehicles", "vehicle", [&](MapReader& v, const YamlNode::Entry& e) {
+    if (sc.vehicles.size() + 1 >= 0xffff) checker.error(e.keyWhere, "vehicles", "too many vehicles (expected fewer than 65535)");
+    sc.vehicles.push_back(readVehicle(checker, v, e.key, sc, false));
+  });
+  readNamedDefinitions(checker, root.get("shops"), "shops", "shop", [&](MapReader& r, const YamlNode::Entry& e) {
+    ShopDef shop;
+    shop.name = e.key;
+    shop.where = e.keyWhere;
+    if (const YamlNode* z = r.required("zone", "the name of a zone in map.zones (the shop floor)"))
+      shop.zone = readZoneRef(checker, *z, r.keyPath("zone"), sc);
+    shop.stock = r.number("stock", shop.stock, atLeast(0), "units");
+    sc.shops.push_back(shop);
+  });
   {
     MapReader l(checker, root.get("looting"), "looting", root.where());
     LootingDef& d = sc.looting;
@@ -502,7 +477,7 @@ void resolveModel(Checker& checker, Scenario& sc) {
     garrison.onArrival = OnArrival::Stay;
     garrison.role = Role::Soldier;
     garrison.spawnStart = std::max(0.0, deploy);
-    garrison.where = cp.where;
+    garrison.where = garrison.countWhere = cp.where;
     cp.garrisonPopulation = static_cast<int>(sc.populations.size());
     sc.populations.push_back(garrison);
   }

@@ -1,9 +1,17 @@
 #include "unrest/yaml_tree.hpp"
 
+#include <yaml-cpp/depthguard.h>
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
-#include <fstream>
 #include <set>
 #include <sstream>
 
@@ -64,35 +72,70 @@ Location locationOf(const YAML::Mark& mark, const std::string& file) {
 }
 
 // Aliases are expanded into copies, so a file of nested aliases can ask for exponential memory; no scenario needs
-// anywhere near this many nodes.
-constexpr std::size_t kMaxNodes = 2'000'000;
+// anywhere near this many nodes (the Bishkek map, the largest, has about 1,200).
+constexpr std::size_t kMaxNodes = 100'000;
+// A scenario nests a few levels deep; the limit keeps every recursive walk of the tree (here, merging, copying,
+// freeing) far from the end of the stack, and stops an alias that refers to a node containing it.
+constexpr int kMaxDepth = 64;
+// Scenarios are a few kilobytes; a larger file is not one (and /dev/zero-like inputs must not fill the memory).
+constexpr std::size_t kMaxFileBytes = 4u << 20;
 
-YamlNode convert(const YAML::Node& node, const std::string& file, const std::string& path, std::size_t& budget) {
-  if (budget == 0)
-    throw ScenarioError({{locationOf(node.Mark(), file), path,
-                          "the document expands to more than 2 million nodes (expected a scenario; are aliases nested?)"}});
-  --budget;
-  YamlNode out;
-  out.where = locationOf(node.Mark(), file);
-  switch (node.Type()) {
-    case YAML::NodeType::Undefined:
-    case YAML::NodeType::Null:
-      out.kind = YamlNode::Kind::Null;
-      break;
-    case YAML::NodeType::Scalar:
-      out.kind = YamlNode::Kind::Scalar;
-      out.scalar = node.Scalar();
-      out.quoted = node.Tag() == "!";  // yaml-cpp tags quoted scalars "!"
-      break;
-    case YAML::NodeType::Sequence:
+struct Converter {
+  const std::string& file;
+  std::size_t budget = kMaxNodes;
+  // The sequences and mappings being converted, outermost first, with their key paths: an alias that points at one
+  // of them makes the document infinite.
+  std::vector<std::pair<YAML::Node, const std::string*>> open;
+
+  // Key paths this deep are mostly repetition: the start says where.
+  static std::string shortened(const std::string& path) {
+    return path.size() <= 60 ? path : path.substr(0, 60) + "...";
+  }
+
+  [[noreturn]] void tooDeep(const YAML::Node& node, const std::string& path) const {
+    // A cycle shows as the same node twice among those open; the first is where the anchor was written.
+    for (std::size_t i = 0; i < open.size(); ++i)
+      for (std::size_t j = i + 1; j < open.size(); ++j)
+        if (open[i].first.is(open[j].first))
+          throw ScenarioError({{locationOf(open[i].first.Mark(), file), shortened(*open[i].second),
+                                "an alias refers to the node that contains it (expected aliases to finished nodes, "
+                                "without cycles)"}});
+    throw ScenarioError({{locationOf(node.Mark(), file), shortened(path),
+                          "nested more than " + std::to_string(kMaxDepth) +
+                              " levels deep (expected a scenario's few levels of mappings and lists)"}});
+  }
+
+  YamlNode convert(const YAML::Node& node, const std::string& path) {
+    if (budget == 0)
+      throw ScenarioError({{locationOf(node.Mark(), file), shortened(path),
+                            "the document expands to more than 100,000 nodes (expected a scenario; are aliases nested?)"}});
+    --budget;
+    YamlNode out;
+    out.where = locationOf(node.Mark(), file);
+    switch (node.Type()) {
+      case YAML::NodeType::Undefined:
+      case YAML::NodeType::Null:
+        out.kind = YamlNode::Kind::Null;
+        return out;
+      case YAML::NodeType::Scalar:
+        out.kind = YamlNode::Kind::Scalar;
+        out.scalar = node.Scalar();
+        out.quoted = node.Tag() == "!";  // yaml-cpp tags quoted scalars "!"
+        return out;
+      case YAML::NodeType::Sequence:
+      case YAML::NodeType::Map:
+        break;
+    }
+    if (open.size() >= std::size_t(kMaxDepth)) tooDeep(node, path);
+    open.emplace_back(node, &path);
+    if (node.IsSequence()) {
       out.kind = YamlNode::Kind::Sequence;
-      for (const auto& item : node) out.items.push_back(convert(item, file, path + "[" + std::to_string(out.items.size()) + "]", budget));
-      break;
-    case YAML::NodeType::Map: {
+      for (const auto& item : node) out.items.push_back(convert(item, path + "[" + std::to_string(out.items.size()) + "]"));
+    } else {
       out.kind = YamlNode::Kind::Map;
       std::vector<Diagnostic> problems;
       for (const auto& kv : node) {
-        YamlNode key = convert(kv.first, file, path, budget);
+        YamlNode key = convert(kv.first, path);
         if (key.kind != YamlNode::Kind::Scalar) {
           problems.push_back({key.where, "", "mapping keys must be plain names (expected a scalar key)"});
           continue;
@@ -102,22 +145,67 @@ YamlNode convert(const YAML::Node& node, const std::string& file, const std::str
           problems.push_back({key.where, childPath, "duplicate key (expected each key once per mapping)"});
           continue;
         }
-        out.entries.push_back({key.scalar, key.where, convert(kv.second, file, childPath, budget)});
+        out.entries.push_back({key.scalar, key.where, convert(kv.second, childPath)});
       }
       if (!problems.empty()) throw ScenarioError(problems);
-      break;
     }
+    open.pop_back();
+    return out;
   }
-  return out;
+};
+
+// yaml-cpp reads a NUL as the end of the text, silently cutting a value short.
+void rejectNul(const std::string& text, const std::string& origin) {
+  const auto nul = text.find('\0');
+  if (nul == std::string::npos) return;
+  const auto lineStart = text.rfind('\n', nul);
+  const int line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(nul), '\n'));
+  const int col = static_cast<int>(nul - (lineStart == std::string::npos ? 0 : lineStart + 1)) + 1;
+  throw ScenarioError({{Location{origin, line, col}, "", "a NUL byte (expected a text file)"}});
+}
+
+// Notes where documents start, and nothing else.
+struct DocumentStarts : YAML::EventHandler {
+  std::vector<YAML::Mark> starts;
+  void OnDocumentStart(const YAML::Mark& mark) override { starts.push_back(mark); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+};
+
+// yaml-cpp's Load reads the first document and ignores the rest. Only two are asked for: on a stray token at the
+// top (a lone ',') the parser makes empty documents for ever without moving on, and YAML::LoadAll never returns.
+void rejectSecondDocument(const std::string& text, const std::string& origin) {
+  std::istringstream stream(text);
+  YAML::Parser parser(stream);
+  DocumentStarts documents;
+  if (!parser.HandleNextDocument(documents) || !parser.HandleNextDocument(documents)) return;
+  const YAML::Mark& second = documents.starts.back();
+  if (documents.starts.size() == 2 && second.pos == documents.starts.front().pos)
+    throw ScenarioError({{locationOf(second, origin), "",
+                          "invalid YAML: unexpected '" + text.substr(static_cast<std::size_t>(second.pos), 1) +
+                              "' (expected a mapping of sections)"}});
+  throw ScenarioError({{locationOf(second, origin), "",
+                        "a second YAML document (expected one scenario per file, without '---' between parts)"}});
 }
 
 YamlNode parse(const std::string& text, const std::string& origin) {
+  rejectNul(text, origin);
   try {
-    YAML::Node root = YAML::Load(text);
-    std::size_t budget = kMaxNodes;
-    YamlNode tree = convert(root, origin, "", budget);
+    rejectSecondDocument(text, origin);
+    Converter converter{origin, kMaxNodes, {}};
+    YamlNode tree = converter.convert(YAML::Load(text), "");
     if (tree.kind == YamlNode::Kind::Null) tree.where = Location{origin, 1, 1};
     return tree;
+  } catch (const YAML::DeepRecursion& e) {
+    throw ScenarioError({{locationOf(e.mark, origin), "",
+                          "invalid YAML: nested too deep for the parser (expected a scenario's few levels of "
+                          "mappings and lists)"}});
   } catch (const YAML::Exception& e) {
     std::string message = "invalid YAML: " + e.msg;
     // yaml-cpp reports tab indentation as some other error; name the usual cause.
@@ -127,6 +215,38 @@ YamlNode parse(const std::string& text, const std::string& origin) {
     if (line.find('\t') != std::string::npos) message += " (this line contains a tab: YAML indents with spaces only)";
     throw ScenarioError({{locationOf(e.mark, origin), "", message}});
   }
+}
+
+// Reads a whole scenario file. Only regular files: a device or a FIFO could block or never end. The file is opened
+// without blocking and checked with fstat, so what is read is what was checked.
+std::string readScenarioText(const std::string& path, const Location& from) {
+  auto fail = [&](const std::string& what) {
+    throw ScenarioError({{from, "", "'" + path + "' " + what}});
+  };
+  const int fd = ::open(path.c_str(), O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) fail(std::string("cannot be opened: ") + std::strerror(errno) + " (expected a readable YAML file)");
+  struct FdCloser {
+    int fd;
+    ~FdCloser() { ::close(fd); }
+  } closer{fd};
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) fail(std::string("cannot be read: ") + std::strerror(errno));
+  if (!S_ISREG(st.st_mode)) {
+    const char* kind = S_ISDIR(st.st_mode) ? "a directory" : S_ISFIFO(st.st_mode) ? "a FIFO" :
+                       S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ? "a device" : S_ISSOCK(st.st_mode) ? "a socket" : "not a file";
+    fail(std::string("is ") + kind + " (expected a regular YAML file)");
+  }
+  std::string text;
+  char buffer[1 << 16];
+  while (true) {
+    const ssize_t got = ::read(fd, buffer, sizeof buffer);
+    if (got < 0 && errno == EINTR) continue;
+    if (got < 0) fail(std::string("cannot be read: ") + std::strerror(errno));
+    if (got == 0) break;
+    text.append(buffer, static_cast<std::size_t>(got));
+    if (text.size() > kMaxFileBytes) fail("is larger than 4 MiB (expected a scenario of a few kilobytes)");
+  }
+  return text;
 }
 
 YamlNode loadChain(const std::filesystem::path& path, std::set<std::string>& seen, const Location& from) {
@@ -163,13 +283,7 @@ YamlNode loadChain(const std::filesystem::path& path, std::set<std::string>& see
 
 YamlNode parseYamlText(const std::string& text, const std::string& origin) { return parse(text, origin); }
 
-YamlNode parseYamlFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ScenarioError({{Location{path, 0, 0}, "", "cannot open file (expected a readable YAML file)"}});
-  std::ostringstream text;
-  text << in.rdbuf();
-  return parse(text.str(), path);
-}
+YamlNode parseYamlFile(const std::string& path) { return parse(readScenarioText(path, Location{path, 1, 1}), path); }
 
 void mergeYaml(YamlNode& base, const YamlNode& over) {
   if (base.kind != YamlNode::Kind::Map || over.kind != YamlNode::Kind::Map) {

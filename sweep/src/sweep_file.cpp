@@ -446,8 +446,11 @@ SweepDef readSweep(const std::string& path) {
                     std::string("expected a mapping of key.path: values, found ") + params->kindName());
     } else {
       for (const auto& e : params->entries) {
+        // A parameter in error may not be added: only a new one claims its targets.
+        const std::size_t before = def.parameters.size();
         readParameter(checker, e, def.sampler, def);
-        for (const auto& t : def.parameters.back().targets) claim(t, e.keyWhere, "parameters." + e.key);
+        if (def.parameters.size() > before)
+          for (const auto& t : def.parameters.back().targets) claim(t, e.keyWhere, "parameters." + e.key);
       }
     }
   }

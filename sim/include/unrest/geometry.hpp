@@ -1,7 +1,7 @@
 // Planar geometry in metres: shapes of the scenario map and the small tests the world builder needs.
 #pragma once
 
-#include "unrest/yaml_tree.hpp"
+#include "unrest/location.hpp"
 
 #include <Eigen/Core>
 
@@ -24,6 +24,10 @@ struct Shape {
   bool contains(const Vec2& p) const;
   // Axis-aligned bounding box {min, max}.
   std::pair<Vec2, Vec2> bounds() const;
+  // Area in m2 and perimeter in m; for a polyline, those of its segments' bands with round ends (upper bounds
+  // where the bands overlap).
+  double area() const;
+  double perimeter() const;
 };
 
 // z-component of the 2-D cross product: > 0 when b turns left of a.

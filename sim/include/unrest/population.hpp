@@ -3,6 +3,8 @@
 // that people who interact sit close together in memory.
 #pragma once
 
+#include "unrest/role.hpp"
+
 #include <cstdint>
 #include <vector>
 
@@ -21,11 +23,6 @@ inline bool onStreet(std::uint8_t state) {
   return state == std::uint8_t(AgentState::Walking) || state == std::uint8_t(AgentState::Arrived) ||
          state == std::uint8_t(AgentState::Injured);
 }
-
-// What part a person plays. Police and soldiers count towards the arrest probability civilians estimate; volunteers
-// deter looting but cannot arrest.
-enum class Role : std::uint8_t { Civilian, Police, Soldier, Volunteer };
-constexpr int kRoleCount = 4;
 
 // What a civilian is doing besides walking, decided in the decide stage.
 enum class Activity : std::uint8_t {
@@ -49,7 +46,6 @@ enum class Errand : std::uint8_t {
 // One word for how a person looks from outside, for outputs and the viewer.
 enum class Condition : std::uint8_t { Calm, Active, Fighting, Fleeing, Looting, Injured, Arrested };
 constexpr int kConditionCount = 7;
-constexpr std::uint8_t kNoFaction = 0xff;
 
 // Bits of Population::marks: what happened to a person during one step, set by the move, harm and arrive stages.
 struct StepMark {

@@ -3,8 +3,9 @@
 #pragma once
 
 #include "unrest/civil_violence.hpp"
+#include "unrest/distribution.hpp"
 #include "unrest/geometry.hpp"
-#include "unrest/population.hpp"
+#include "unrest/role.hpp"
 #include "unrest/measurement_def.hpp"
 #include "unrest/yaml_tree.hpp"
 
@@ -15,19 +16,6 @@
 #include <vector>
 
 namespace unrest {
-
-struct Distribution {
-  enum class Kind { Constant, Uniform, Normal };
-  Kind kind = Kind::Constant;
-  double value = 0.0;  // Constant
-  double mean = 0.0, sd = 0.0;
-  double min = 0.0, max = 0.0;  // Uniform range, or Normal clipping range
-
-  // Draws from the distribution given independent uniforms in [0, 1). Normal draws are clipped by redrawing,
-  // so `uniforms` supplies pairs until one lands in range (the caller passes a generator).
-  template <class UniformSource>
-  double sample(UniformSource&& nextUniform) const;
-};
 
 struct ClockDef {
   double dt = 0.02;             // s
@@ -95,6 +83,7 @@ struct PopulationDef {
   double wanderRadius = 10.0;  // m: with on_arrival: wander, each next spot lies within this distance
   double dwellTime = 30.0;     // s: mean pause at each spot before moving on (exponential)
   Location where;              // of the population's destination key, for errors found while building
+  Location countWhere;         // of its count, for the check that everyone placed at once fits the spawn zone
   // Weidmann (1993): free walking speed N(1.34, 0.26) m/s.
   Distribution desiredSpeed{Distribution::Kind::Normal, 0.0, 1.34, 0.26, 0.5, 2.2};
   // HFV (2000): radii uniform in [0.25, 0.35] m.
@@ -311,26 +300,5 @@ Scenario loadScenario(const std::string& path, const std::vector<std::string>& o
 Scenario scenarioFromYaml(const YamlNode& root, const std::string& file);
 
 std::string formatClock(double secondsAfterMidnight);  // "HH:MM:SS", wrapping at 24 h
-
-template <class UniformSource>
-double Distribution::sample(UniformSource&& nextUniform) const {
-  switch (kind) {
-    case Kind::Constant:
-      return value;
-    case Kind::Uniform:
-      return min + (max - min) * nextUniform();
-    case Kind::Normal:
-      for (int attempt = 0; attempt < 64; ++attempt) {
-        // Box-Muller; redraw outside [min, max] so the clipped distribution keeps its shape inside.
-        const double u1 = 1.0 - nextUniform();
-        const double u2 = nextUniform();
-        const double z = std::sqrt(-2.0 * std::log(u1)) * std::cos(6.283185307179586 * u2);
-        const double v = mean + sd * z;
-        if (v >= min && v <= max) return v;
-      }
-      return std::clamp(mean, min, max);
-  }
-  return value;
-}
 
 }  // namespace unrest

@@ -3,8 +3,8 @@
 // a user sees all of them at once. Scenario files, sweep files and validation suites all read through this.
 #pragma once
 
+#include "unrest/distribution.hpp"
 #include "unrest/geometry.hpp"
-#include "unrest/scenario.hpp"
 #include "unrest/yaml_tree.hpp"
 
 #include <algorithm>
@@ -220,6 +220,24 @@ private:
   Location where_;
   std::vector<std::string> allowed_;
 };
+
+// Reads a section that is a mapping of name -> definition (populations, checkpoints, vehicles, shops):
+// readOne(reader, entry) reads each entry through a MapReader over its value, which is finished afterwards (so its
+// unknown keys are reported); a section that is not a mapping is one error, "expected a mapping of name: WHAT".
+template <class ReadOne>
+void readNamedDefinitions(Checker& checker, const YamlNode* node, const std::string& path, const std::string& what,
+                          ReadOne&& readOne) {
+  if (!node) return;
+  if (node->kind != YamlNode::Kind::Map) {
+    checker.error(node->where, path, "expected a mapping of name: " + what + ", found " + node->kindName());
+    return;
+  }
+  for (const auto& e : node->entries) {
+    MapReader reader(checker, &e.value, path + "." + e.key, e.keyWhere);
+    readOne(reader, e);
+    reader.finish();
+  }
+}
 
 // Readers of the value types scenario-like files share. Each reports problems to the checker and returns nothing
 // (or the fallback) when the value is unusable.

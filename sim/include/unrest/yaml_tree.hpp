@@ -2,18 +2,13 @@
 // errors found after `extends:` merging and `--set` overrides still point at the right place.
 #pragma once
 
+#include "unrest/location.hpp"
+
 #include <stdexcept>
 #include <string>
 #include <vector>
 
 namespace unrest {
-
-struct Location {
-  std::string file;  // "<--set>" for command-line overrides
-  int line = 0;      // 1-based; 0 when unknown
-  int col = 0;       // 1-based
-  std::string str() const;
-};
 
 struct Diagnostic {
   Location where;
