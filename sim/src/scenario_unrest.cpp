@@ -183,10 +183,7 @@ void readFactions(Checker& checker, MapReader& root, Scenario& sc) {
       static constexpr std::uint32_t kPalette[] = {0xd55e00, 0x0072b2, 0x009e73, 0xcc79a7, 0xe69f00, 0x56b4e9, 0xf0e442};
       f.colour = kPalette[i % std::size(kPalette)];
     }
-    if (r.get("legitimacy")) {
-      f.hasLegitimacy = true;
-      f.legitimacy = r.number("legitimacy", 0.0, between(0, 1));
-    }
+    if (r.get("legitimacy")) f.legitimacy = r.number("legitimacy", 0.0, between(0, 1));
     if (const YamlNode* h = r.get("hostile_to")) {
       if (h->kind != YamlNode::Kind::Sequence) {
         checker.error(h->where, r.keyPath("hostile_to"), "expected a list of faction names");
@@ -242,13 +239,8 @@ void readPopulationModel(Checker& checker, MapReader& p, PopulationDef& pop, con
     }
   }
   if (p.get("loot_propensity")) pop.lootPropensity = p.number("loot_propensity", 0.0, between(0, 1));
-  for (auto [key, has, dist] : {std::tuple{"hardship", &pop.hasHardship, &pop.hardship},
-                                std::tuple{"risk_aversion", &pop.hasRiskAversion, &pop.riskAversion}}) {
-    if (const YamlNode* d = p.get(key)) {
-      *has = true;
-      *dist = readDistribution(checker, *d, p.keyPath(key), Distribution{}, between(0, 1), "");
-    }
-  }
+  for (auto [key, dist] : {std::pair{"hardship", &pop.hardship}, std::pair{"risk_aversion", &pop.riskAversion}})
+    if (const YamlNode* d = p.get(key)) *dist = readDistribution(checker, *d, p.keyPath(key), Distribution{}, between(0, 1), "");
 }
 
 void readModelSections(Checker& checker, MapReader& root, Scenario& sc) {

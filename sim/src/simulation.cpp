@@ -34,7 +34,7 @@ void setUpModel(const Scenario& sc, const World& world, double dt, double maxRad
   m.timeline.legitimacy = sc.civilViolence.legitimacy;
   m.timeline.factionLegitimacy.assign(sc.factions.size(), 0.0);
   for (std::size_t f = 0; f < sc.factions.size(); ++f)
-    m.timeline.factionLegitimacy[f] = sc.factions[f].hasLegitimacy ? sc.factions[f].legitimacy : m.timeline.legitimacy;
+    m.timeline.factionLegitimacy[f] = sc.factions[f].legitimacy.value_or(m.timeline.legitimacy);
   if (sc.civilViolence.enabled || sc.fear.enabled)
     m.perception.grid.build(world.grid(), sc.civilViolence.enabled ? sc.civilViolence.vision : kFearOnlyVision,
                             static_cast<int>(sc.factions.size()));

@@ -13,6 +13,7 @@
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <optional>
 #include <vector>
 
 namespace unrest {
@@ -99,9 +100,8 @@ struct PopulationDef {
   bool dutyHours = false;       // on the streets only between dutyFrom and dutyTo (time of day)
   double dutyFrom = 0.0, dutyTo = 0.0;
   bool spawnOnDeploy = false;   // spawn_start: deploy
-  double lootPropensity = -1.0;  // share who would loot; < 0: looting.propensity
-  bool hasHardship = false, hasRiskAversion = false;  // own distributions instead of civil_violence's
-  Distribution hardship, riskAversion;
+  std::optional<double> lootPropensity;  // share who would loot, instead of looting.propensity
+  std::optional<Distribution> hardship, riskAversion;  // their own, instead of civil_violence's
   struct Wave {
     double start = 0.0, rate = 0.0;
     std::int64_t count = 0;
@@ -118,8 +118,7 @@ struct PopulationDef {
 struct FactionDef {
   std::string name;
   std::uint32_t colour = 0x808080;  // 0xRRGGBB, for the viewer and plots
-  bool hasLegitimacy = false;
-  double legitimacy = 0.0;          // L as this faction sees the regime, instead of the scenario's
+  std::optional<double> legitimacy;  // L as this faction sees the regime, instead of the scenario's
   Location where;
 };
 

@@ -51,13 +51,13 @@ bool decidesThisStep(const StepContext& ctx, std::int64_t decisionEvery, std::ui
 
 double hardshipOf(const StepContext& ctx, const Population& a, std::size_t i) {
   const PopulationDef& pop = ctx.scenario.populations[a.group[i]];
-  const Distribution& d = pop.hasHardship ? pop.hardship : ctx.scenario.civilViolence.hardship;
+  const Distribution& d = pop.hardship ? *pop.hardship : ctx.scenario.civilViolence.hardship;
   return d.sample(ctx.rng.stream(0, personSubject(a, i), RandomPurpose::Hardship));
 }
 
 double riskAversionOf(const StepContext& ctx, const Population& a, std::size_t i) {
   const PopulationDef& pop = ctx.scenario.populations[a.group[i]];
-  const Distribution& d = pop.hasRiskAversion ? pop.riskAversion : ctx.scenario.civilViolence.riskAversion;
+  const Distribution& d = pop.riskAversion ? *pop.riskAversion : ctx.scenario.civilViolence.riskAversion;
   return d.sample(ctx.rng.stream(0, personSubject(a, i), RandomPurpose::RiskAversion));
 }
 

@@ -34,7 +34,7 @@ void perceiveShops(const StepContext& ctx, const PerceptionGrid& seen, const Che
 
 bool wouldLoot(const StepContext& ctx, const Population& a, std::size_t i) {
   const PopulationDef& pop = ctx.scenario.populations[a.group[i]];
-  const double propensity = pop.lootPropensity >= 0 ? pop.lootPropensity : ctx.scenario.looting.propensity;
+  const double propensity = pop.lootPropensity.value_or(ctx.scenario.looting.propensity);
   return ctx.rng.uniform(0, personSubject(a, i), RandomPurpose::LootPropensity) < propensity;
 }
 

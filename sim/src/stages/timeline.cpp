@@ -49,8 +49,8 @@ void runTimeline(const StepContext& ctx, const NeighbourIndex& nbr, const IdInde
   TimelineState& tl = model.timeline;
   tl.legitimacy = scheduledValue(sc.events, EventKind::Legitimacy, -1, sc.civilViolence.legitimacy, t);
   for (std::size_t f = 0; f < sc.factions.size(); ++f)
-    tl.factionLegitimacy[f] = sc.factions[f].hasLegitimacy
-                                  ? scheduledValue(sc.events, EventKind::Legitimacy, int(f), sc.factions[f].legitimacy, t)
+    tl.factionLegitimacy[f] = sc.factions[f].legitimacy
+                                  ? scheduledValue(sc.events, EventKind::Legitimacy, int(f), *sc.factions[f].legitimacy, t)
                                   : tl.legitimacy;
   tl.policePresence = scheduledValue(sc.events, EventKind::PolicePresence, -1, 1.0, t);
   if (tl.curfewUntil && t + 1e-9 >= *tl.curfewUntil) {
