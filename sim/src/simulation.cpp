@@ -63,7 +63,6 @@ const char* stageName(Stage s) {
     case Stage::Perceive: return "perceive";
     case Stage::Decide: return "decide";
     case Stage::Interact: return "interact";
-    case Stage::Steer: return "steer";
     case Stage::Move: return "move";
     case Stage::Harm: return "harm";
     case Stage::Arrive: return "arrive";
@@ -164,7 +163,6 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   nbr.reorderScratch.reserve(total);
   s.spawner.head.assign(nbr.cells.buckets(), -1);
   s.spawner.next.reserve(total);
-  s.steering.reserve(total);
 
   DensityCells& d = s.density;
   d.grid = coarseCells(g, scenario.output.densityCell);
@@ -204,8 +202,7 @@ void Simulation::step() {
     timed(Stage::Decide, [&] { runDecide(ctx, s.neighbours, s.ids, model, a); });
     timed(Stage::Interact, [&] { runInteract(ctx, s.neighbours, s.ids, model, a, out); });
   }
-  timed(Stage::Steer, [&] { runSteer(ctx, model, a, s.steering); });
-  timed(Stage::Move, [&] { runMove(ctx, s.neighbours, model, s.steering, a, out.tally); });
+  timed(Stage::Move, [&] { runMove(ctx, s.neighbours, model, a, out.tally); });
   std::int64_t injured = 0;
   timed(Stage::Harm, [&] { injured = runHarm(ctx, model.fear, a, out); });
   timed(Stage::Arrive, [&] { runArrive(ctx, model.plans, injured, s.spawner, a, out); });
@@ -281,7 +278,7 @@ std::size_t Simulation::memoryBytes() const {
   return s.agents.size() * s.agents.bytesPerAgent() +
          (nbr.cellStart.size() + nbr.cellOrder.size() + nbr.reorderScratch.size() + s.spawner.head.size() +
           s.spawner.next.size()) * 4 +
-         nbr.packed.size() * sizeof(NeighbourSlot) + s.steering.size() * sizeof(Steering) +
+         nbr.packed.size() * sizeof(NeighbourSlot) +
          s.density.area.size() * (8 * 4 + 4) + world_.memoryBytes() + s.model.perception.grid.memoryBytes() + flight +
          s.ids.of.size() * sizeof(std::int64_t) + s.model.brawls.marks.size() + s.model.seenActivity.size();
 }

@@ -16,7 +16,6 @@ struct SimulationState {
   NeighbourIndex neighbours;
   Spawner spawner;
   ModelState model;
-  std::vector<Steering> steering;
   DensityCells density;
   Outcomes outcomes;  // this step's events, the run's totals
   MetricsRow row;

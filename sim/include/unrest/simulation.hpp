@@ -7,8 +7,8 @@
 //   perceive  – counts of police, soldiers, volunteers, actives and fear on a coarse grid, for vision queries
 //   decide    – fear and flight, civil-violence activation (Epstein 2002), looting, rivals, pursuit
 //   interact  – brawls, arrests, looting, checkpoint screening: proposals committed in id order
-//   steer     – each person's desired direction and speed
-//   move      – social force and integration: reads the current state, writes each person's next state only
+//   move      – each person's steering (desired direction and speed, sim/src/stages/steer.cpp), then social force and
+//               integration: reads the current state, writes each person's next state only
 //   harm      – contact pressure against the crush threshold
 //   arrive    – arrivals at destinations and patrol stops, milling, going home, exits
 //   record    – a metrics row at record times
@@ -104,8 +104,8 @@ struct VehicleState {
   double distance(const VehicleDef& def, const Vec2& p, Vec2* normal = nullptr) const;
 };
 
-enum class Stage : std::uint8_t { Timeline, Spawn, Index, Perceive, Decide, Interact, Steer, Move, Harm, Arrive, Record };
-constexpr int kStageCount = 11;
+enum class Stage : std::uint8_t { Timeline, Spawn, Index, Perceive, Decide, Interact, Move, Harm, Arrive, Record };
+constexpr int kStageCount = 10;
 const char* stageName(Stage s);
 
 // Wall seconds spent in each stage so far.

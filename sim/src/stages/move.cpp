@@ -64,8 +64,7 @@ std::uint8_t guardWalls(const World& world, double dt, bool wallsNear, const Vec
 
 }  // namespace
 
-void runMove(const StepContext& ctx, const NeighbourIndex& nbr, const ModelState& model,
-             const std::vector<Steering>& steering, Population& a, Tally& tally) {
+void runMove(const StepContext& ctx, const NeighbourIndex& nbr, const ModelState& model, Population& a, Tally& tally) {
   const PhysicsDef& ph = ctx.scenario.physics;
   const ForceParams people{ph.A, ph.B, ph.k, ph.kappa, ph.anisotropy, ph.interactionRange};
   const ForceParams walls{ph.wallA, ph.wallB, ph.wallK, ph.wallKappa, 1.0, ph.interactionRange};
@@ -94,7 +93,7 @@ void runMove(const StepContext& ctx, const NeighbourIndex& nbr, const ModelState
       const Vec2 v(a.vx[i], a.vy[i]);
       const double r = a.radius[i];
       const double v0 = a.desiredSpeed[i];
-      const Steering& s = steering[i];
+      const Steering s = steer(ctx, model, a, static_cast<std::size_t>(i), barriers);
       Vec2 heading = s.heading;
 
       ForceAccumulator acc;

@@ -22,7 +22,7 @@ struct Spawner {
   double maxRadius = 0.35;                      // m, of the scenario's bodies
 };
 
-// Where each person wants to go this step, as steer leaves it for move.
+// Where a person wants to go this step and how fast: what the move stage's locomotion drives towards.
 struct Steering {
   Vec2 heading{0, 0};   // unit, or zero
   double speed = 0.0;   // desired speed, m/s
@@ -54,12 +54,12 @@ void runDecide(const StepContext& ctx, const NeighbourIndex& nbr, const IdIndex&
 // interact: brawls, arrests, takings from shops and checkpoint screening, committed in id order.
 void runInteract(const StepContext& ctx, const NeighbourIndex& nbr, const IdIndex& ids, ModelState& model,
                  Population& a, Outcomes& out);
-// steer: each person's desired direction and speed, from their errand, flight or the navigation field.
-void runSteer(const StepContext& ctx, const ModelState& model, const Population& a, std::vector<Steering>& steering);
-// move: social force and integration: reads the current state (neighbours from the index's packed copy), writes each
-// person's next position, velocity, contact pressure and step marks.
-void runMove(const StepContext& ctx, const NeighbourIndex& nbr, const ModelState& model,
-             const std::vector<Steering>& steering, Population& a, Tally& tally);
+// steer (called by move for each person, in the same pass over the arrays): person i's desired direction and speed,
+// from their errand, flight or the navigation field; `gates`: some checkpoint is closed.
+Steering steer(const StepContext& ctx, const ModelState& model, const Population& a, std::size_t i, bool gates);
+// move: each person's steering, then social force and integration: reads the current state (neighbours from the
+// index's packed copy), writes each person's next position, velocity, contact pressure and step marks.
+void runMove(const StepContext& ctx, const NeighbourIndex& nbr, const ModelState& model, Population& a, Tally& tally);
 // harm: contact pressure held above the crush threshold injures. Returns how many were injured.
 std::int64_t runHarm(const StepContext& ctx, FearState& fear, Population& a, Outcomes& out);
 // arrive: arrivals at destinations and patrol stops, milling inside them, going home, exits.

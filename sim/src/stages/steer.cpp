@@ -1,10 +1,8 @@
-// The steer stage: where each person wants to go this step and how fast, from what they are doing: fleeing (up the
+// Steering: where each person wants to go this step and how fast, from what they are doing: fleeing (up the
 // flight field, at a speed raised towards the panic speed, following others), pursuing or approaching someone,
 // taking goods, walking the navigation field to their destination, or heading for their spot inside it; those whose
 // way leads across a closed checkpoint make for its gate.
 #include "stages.hpp"
-
-#include <omp.h>
 
 namespace unrest {
 
@@ -15,44 +13,37 @@ constexpr double kArrivalSlowdown = 0.5;  // m; assumption
 
 }  // namespace
 
-void runSteer(const StepContext& ctx, const ModelState& model, const Population& a, std::vector<Steering>& steering) {
-  const auto n = static_cast<std::int64_t>(a.size());
-  steering.resize(a.size());
+Steering steer(const StepContext& ctx, const ModelState& model, const Population& a, std::size_t i, bool gates) {
   const FearDef& fear = ctx.scenario.fear;
-  const bool gates = model.checkpoints.anyOpen();
-#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (ctx.parallel(n))
-  for (std::int64_t i = 0; i < n; ++i) {
-    const auto state = static_cast<AgentState>(a.state[i]);
-    if (state != AgentState::Walking && state != AgentState::Arrived) continue;
-    const Vec2 p(a.x[i], a.y[i]);
-    const double v0 = a.desiredSpeed[i];
-    Steering s{Vec2::Zero(), v0, 0.0};
-    const auto errand = static_cast<Errand>(a.errand[i]);
-    auto towards = [&](double x, double y) {
-      const Vec2 to(x - p.x(), y - p.y());
-      const double dist = to.norm();
-      if (dist > 1e-6) s.heading = to / dist;
-      s.speed *= std::min(1.0, dist / kArrivalSlowdown);
-    };
-    if (a.activity[i] == std::uint8_t(Activity::Fleeing)) {
-      // Helbing, Farkas, Vicsek 2000: the desired speed rises towards a panic speed and people follow others.
-      s.heading = fleeDirection(ctx, model.fear, a, static_cast<std::size_t>(i), p);
-      s.speed = std::max(v0, v0 + a.fear[i] * (fear.panicSpeed - v0));
-      s.herding = fear.herding * a.fear[i];
-    } else if (errand == Errand::Pursue || errand == Errand::Approach) {
-      if (errand == Errand::Pursue) s.speed *= ctx.scenario.police.pursuitFactor;
-      towards(a.goalX[i], a.goalY[i]);
-    } else if (errand == Errand::Loot && ctx.world.inDestination(a.field[i], p)) {
-      s.speed = 0.0;  // taking goods
-    } else if (state == AgentState::Walking) {
-      s.heading = ctx.world.desiredDirection(a.field[i], p);
-    } else {
-      towards(a.goalX[i], a.goalY[i]);
-    }
-    if (gates)
-      if (const auto toGate = headingToGate(ctx, model.checkpoints, a, static_cast<std::size_t>(i), p)) s.heading = *toGate;
-    steering[i] = s;
+  const auto state = static_cast<AgentState>(a.state[i]);
+  const Vec2 p(a.x[i], a.y[i]);
+  const double v0 = a.desiredSpeed[i];
+  Steering s{Vec2::Zero(), v0, 0.0};
+  const auto errand = static_cast<Errand>(a.errand[i]);
+  auto towards = [&](double x, double y) {
+    const Vec2 to(x - p.x(), y - p.y());
+    const double dist = to.norm();
+    if (dist > 1e-6) s.heading = to / dist;
+    s.speed *= std::min(1.0, dist / kArrivalSlowdown);
+  };
+  if (a.activity[i] == std::uint8_t(Activity::Fleeing)) {
+    // Helbing, Farkas, Vicsek 2000: the desired speed rises towards a panic speed and people follow others.
+    s.heading = fleeDirection(ctx, model.fear, a, i, p);
+    s.speed = std::max(v0, v0 + a.fear[i] * (fear.panicSpeed - v0));
+    s.herding = fear.herding * a.fear[i];
+  } else if (errand == Errand::Pursue || errand == Errand::Approach) {
+    if (errand == Errand::Pursue) s.speed *= ctx.scenario.police.pursuitFactor;
+    towards(a.goalX[i], a.goalY[i]);
+  } else if (errand == Errand::Loot && ctx.world.inDestination(a.field[i], p)) {
+    s.speed = 0.0;  // taking goods
+  } else if (state == AgentState::Walking) {
+    s.heading = ctx.world.desiredDirection(a.field[i], p);
+  } else {
+    towards(a.goalX[i], a.goalY[i]);
   }
+  if (gates)
+    if (const auto toGate = headingToGate(ctx, model.checkpoints, a, i, p)) s.heading = *toGate;
+  return s;
 }
 
 }  // namespace unrest
