@@ -44,7 +44,8 @@ run_fuzzer() {
   # over a long run.
   TMPDIR=$PWD/$build/tmp ASAN_OPTIONS=${ASAN_OPTIONS:-quarantine_size_mb=32:malloc_context_size=8} \
     "$build/fuzz-$target" "$corpus" "$seeds" -max_total_time="$seconds" -timeout="${FUZZ_TIMEOUT:-10}" \
-    -rss_limit_mb=1024 -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/" 2>&1 |
+    -rss_limit_mb=1024 -max_len=65536 -print_final_stats=1 -artifact_prefix="$findings/" \
+    -error_exitcode=1 -timeout_exitcode=1 2>&1 |
     grep --line-buffered -v '^#[0-9]*	\(NEW\|REDUCE\|pulse\)\|Uses: [0-9]*$'
 }
 

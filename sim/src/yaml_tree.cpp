@@ -268,7 +268,8 @@ YamlNode loadChain(const std::filesystem::path& path, std::set<std::string>& see
       throw ScenarioError({{ref.where, "extends", "expected the path of another scenario file"}});
     std::filesystem::path basePath = ref.scalar;
     if (basePath.is_relative()) basePath = path.parent_path() / basePath;
-    if (!std::filesystem::is_regular_file(basePath))
+    std::error_code notThere;  // a name the file system refuses (too long, say) is no file either, not a crash
+    if (!std::filesystem::is_regular_file(basePath, notThere))
       throw ScenarioError({{ref.where, "extends", "'" + basePath.string() + "' is not a file (expected the path of a scenario file, relative to this file)"}});
     const Location refWhere = ref.where;
     tree.entries.erase(it);

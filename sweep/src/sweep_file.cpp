@@ -364,7 +364,8 @@ SweepDef readSweep(const std::string& path) {
     std::filesystem::path file = given;
     if (file.is_relative()) file = std::filesystem::path(path).parent_path() / file;
     def.scenarioFile = file.lexically_normal().string();
-    if (s->kind == YamlNode::Kind::Scalar && !std::filesystem::is_regular_file(file))
+    std::error_code notThere;  // a name the file system refuses (too long, say) is no file either, not a crash
+    if (s->kind == YamlNode::Kind::Scalar && !std::filesystem::is_regular_file(file, notThere))
       checker.error(
           s->where, "scenario",
           "'" + def.scenarioFile + "' is not a file (expected the path of a scenario file, relative to this file)");
