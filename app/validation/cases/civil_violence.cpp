@@ -12,7 +12,7 @@ Case fromLattice(const CivilViolenceCase& cv) {
   c.name = cv.name;
   c.suite = "civil-violence";
   c.title = cv.title;
-  c.source = "J. M. Epstein, PNAS 99 suppl. 3 (2002); ../shared/validation/README.md";
+  c.source = "J. M. Epstein, PNAS 99 suppl. 3 (2002); docs/validation-spec.md";
   c.runs = {{"lattice", cv.scenarios.front(), {}, 0.0}};
   c.seeds = 20;
   c.quickSeeds = 2;

@@ -1,4 +1,4 @@
-// The civil-violence validation cases (../shared/validation/README.md, "Civil violence"), as plain functions: a
+// The civil-violence validation cases (docs/validation-spec.md, "Civil violence"), as plain functions: a
 // case runs its scenarios under scenarios/validation/ for one seed and returns its figures; its judge turns the
 // figures of several seeds into verdicts, judging medians and shares of seeds, never one run.
 //
