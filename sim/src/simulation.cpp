@@ -139,7 +139,6 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   s.spawner.spawnedOf.assign(scenario.populations.size(), 0);
   s.spawner.announcedArrival.assign(scenario.populations.size(), 0);
   const double maxRadius = maxRadiusOf(scenario);
-  s.spawner.maxRadius = maxRadius;
 
   // Neighbour cells large enough that all interactions of a person lie in its 3×3 block.
   const Grid& g = world.grid();

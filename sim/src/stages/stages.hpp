@@ -19,7 +19,6 @@ struct Spawner {
   std::vector<std::uint8_t> announcedArrival;   // per population: its arrival has been reported
   std::vector<std::int32_t> head, next;         // the spawn grid
   std::vector<std::int32_t> returning;          // people coming back this step (duty or release)
-  double maxRadius = 0.35;                      // m, of the scenario's bodies
 };
 
 // Where a person wants to go this step and how fast: what the move stage's locomotion drives towards.
