@@ -22,7 +22,8 @@ struct FoldedCells {
   // Cells i with loX <= i < hiX exist; a periodic map has no such bound along x (its cells wrap, unfolded).
   int loX = 0, hiX = 1;
 
-  void build(const Grid& world, double side, std::size_t people, bool periodicX = false);
+  // minFold: the widest block of cells a query visits (2·span + 1), so no bucket is met twice in one block.
+  void build(const Grid& world, double side, std::size_t people, bool periodicX = false, int minFold = 3);
   std::size_t buckets() const { return std::size_t(foldX) * std::size_t(foldY); }
   int cellX(double x) const { return std::clamp(grid.cellX(x), 0, grid.nx - 1); }
   int cellY(double y) const { return std::clamp(grid.cellY(y), 0, grid.ny - 1); }
@@ -55,6 +56,10 @@ struct NeighbourSlot {
 struct NeighbourIndex {
   FoldedCells cells;
   PeriodicX periodic;
+  // How many cells either side of a person's own cell hold everyone within the move stage's reach: 1 for the force
+  // model (cells as wide as the reach), more for the velocity models, whose cells are a fraction of their long reach
+  // so that each person looks only as far as their own speed needs (forEachWithin).
+  int span = 1;
   std::vector<std::uint32_t> cellStart;    // size buckets+2: the last bucket holds people off the streets
   std::vector<std::uint32_t> chunkCounts;  // per-thread bucket counts of the parallel counting sort
   std::vector<std::uint32_t> cellOrder;    // people sorted by cell (indices into the population)
@@ -73,6 +78,26 @@ struct NeighbourIndex {
       if (cj + dj < 0 || cj + dj >= cells.grid.ny) continue;
       const int bj = fj + dj < 0 ? fj + dj + foldY : (fj + dj >= foldY ? fj + dj - foldY : fj + dj);
       for (int di = -1; di <= 1; ++di) {
+        if (!Periodic && (ci + di < 0 || ci + di >= cells.grid.nx)) continue;
+        const int bi = fi + di < 0 ? fi + di + foldX : (fi + di >= foldX ? fi + di - foldX : fi + di);
+        const auto c = static_cast<std::size_t>(bi + foldX * bj);
+        for (std::uint32_t s = cellStart[c]; s < cellStart[c + 1]; ++s) visit(packed[s]);
+      }
+    }
+  }
+
+  // Calls visit(slot) for everyone in the cells within `radius` of p's cell (at most `span` cells either side), cells
+  // wrapping along x on a periodic map. The caller rejects those beyond the radius.
+  template <bool Periodic, class Visit>
+  void forEachWithin(const Vec2& p, double radius, Visit&& visit) const {
+    const int ci = cells.cellX(p.x()), cj = cells.cellY(p.y());
+    const int foldX = cells.foldX, foldY = cells.foldY;
+    const int k = std::min(span, static_cast<int>(std::ceil(radius / cells.grid.h)));
+    const int fi = ci % foldX, fj = cj % foldY;
+    for (int dj = -k; dj <= k; ++dj) {
+      if (cj + dj < 0 || cj + dj >= cells.grid.ny) continue;
+      const int bj = fj + dj < 0 ? fj + dj + foldY : (fj + dj >= foldY ? fj + dj - foldY : fj + dj);
+      for (int di = -k; di <= k; ++di) {
         if (!Periodic && (ci + di < 0 || ci + di >= cells.grid.nx)) continue;
         const int bi = fi + di < 0 ? fi + di + foldX : (fi + di >= foldX ? fi + di - foldX : fi + di);
         const auto c = static_cast<std::size_t>(bi + foldX * bj);

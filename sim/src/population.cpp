@@ -4,7 +4,7 @@ namespace unrest {
 
 void Population::reserve(std::size_t n) {
   for (auto* v : {&x, &y, &vx, &vy, &scratchD_}) v->reserve(n);
-  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &dwell, &jailTerm, &carried, &fear, &scratchF_})
+  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &dwell, &jailTerm, &carried, &fear, &facingX, &facingY, &scratchF_})
     v->reserve(n);
   for (auto* v : {&state, &marks, &role, &faction, &activity, &errand, &pass, &scratchU8_}) v->reserve(n);
   for (auto* v : {&field, &group, &shop, &patrolStop, &scratchU16_}) v->reserve(n);
@@ -34,6 +34,8 @@ void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::
   faction.push_back(kNoFaction);
   activity.push_back(static_cast<std::uint8_t>(Activity::Quiet));
   fear.push_back(0.0f);
+  facingX.push_back(0.0f);
+  facingY.push_back(0.0f);
   member.push_back(memberIndex);
   quarry.push_back(0);
   shop.push_back(0);
@@ -57,7 +59,7 @@ void gather(std::vector<T>& column, const std::vector<std::uint32_t>& order, std
 
 void Population::reorder(const std::vector<std::uint32_t>& order, int threads) {
   for (auto* v : {&x, &y, &vx, &vy}) gather(*v, order, scratchD_, threads);
-  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &dwell, &jailTerm, &carried, &fear})
+  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &dwell, &jailTerm, &carried, &fear, &facingX, &facingY})
     gather(*v, order, scratchF_, threads);
   for (auto* v : {&state, &marks, &role, &faction, &activity, &errand, &pass}) gather(*v, order, scratchU8_, threads);
   for (auto* v : {&field, &group, &shop, &patrolStop}) gather(*v, order, scratchU16_, threads);
@@ -65,7 +67,7 @@ void Population::reorder(const std::vector<std::uint32_t>& order, int threads) {
 }
 
 std::size_t Population::bytesPerAgent() const {
-  return 4 * sizeof(double) + 11 * sizeof(float) + 7 * sizeof(std::uint8_t) + 4 * sizeof(std::uint16_t) +
+  return 4 * sizeof(double) + 13 * sizeof(float) + 7 * sizeof(std::uint8_t) + 4 * sizeof(std::uint16_t) +
          4 * sizeof(std::uint32_t);
 }
 

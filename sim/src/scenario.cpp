@@ -41,6 +41,30 @@ int Scenario::zoneIndex(const std::string& zoneName) const {
   return -1;
 }
 
+double Scenario::largestRadius() const {
+  double r = 0.0;
+  for (const auto& p : populations) r = std::max(r, p.radius.kind == Distribution::Kind::Constant ? p.radius.value : p.radius.max);
+  constexpr double kSmallestCellRadius = 0.1;  // m: neighbour cells never shrink below a body of this size
+  return std::max(r, kSmallestCellRadius);
+}
+
+double Scenario::fastestWalk() const {
+  double v = 0.0;
+  for (const auto& p : populations) {
+    const Distribution& d = p.desiredSpeed;
+    v = std::max(v, d.kind == Distribution::Kind::Constant ? d.value : d.max > 0 ? d.max : d.mean + 3.0 * d.sd);
+  }
+  return v;
+}
+
+double Scenario::neighbourReach() const {
+  const double bodies = 2.0 * largestRadius();
+  if (!locomotion.velocityModel()) return bodies + physics.interactionRange;
+  // The headway of the fastest walker (people further ahead do not slow anyone), or the gap at which the
+  // neighbours' repulsion falls below a thousandth of the desired direction's weight, whichever is larger.
+  return bodies + std::max(locomotion.timeGap * fastestWalk(), locomotion.repulsionReach());
+}
+
 std::int64_t Scenario::totalPeople() const {
   std::int64_t n = 0;
   for (const auto& p : populations) n += p.totalCount();
@@ -201,9 +225,79 @@ void readNavigation(Checker& checker, MapReader& r, Scenario& sc) {
   n.finish();
 }
 
+// Keys that belong to another locomotion model are errors, not silently ignored: a reader of the file would
+// otherwise believe they act.
+void rejectKeys(Checker& checker, MapReader& m, std::initializer_list<const char*> keys, const std::string& why) {
+  for (const char* key : keys)
+    if (const YamlNode* v = m.get(key)) checker.error(v->where, m.keyPath(key), why);
+}
+
+constexpr const char* locomotionName(LocomotionModel model) {
+  switch (model) {
+    case LocomotionModel::Hfv2000: return "hfv2000";
+    case LocomotionModel::CollisionFreeSpeed: return "collision_free_speed";
+    case LocomotionModel::AnticipationVelocity: return "anticipation_velocity";
+    case LocomotionModel::Hybrid: return "hybrid";
+  }
+  return "";
+}
+
+// `locomotion:`: the walking model and its parameters. Each model reads its own keys; another model's key is an error.
+void readLocomotion(Checker& checker, MapReader& r, Scenario& sc) {
+  using M = LocomotionModel;
+  MapReader l(checker, r.get("locomotion"), "locomotion", r.where());
+  LocomotionDef& lo = sc.locomotion;
+  lo.model = l.choice<M>("model", lo.model,
+                         {{"hfv2000", M::Hfv2000},
+                          {"collision_free_speed", M::CollisionFreeSpeed},
+                          {"anticipation_velocity", M::AnticipationVelocity},
+                          {"hybrid", M::Hybrid}});
+  const std::string notHere = std::string("not a parameter of locomotion.model ") + locomotionName(lo.model);
+  if (lo.model == M::AnticipationVelocity) lo.timeGap = 1.06;  // Xu et al. 2021, JuPedSim
+  if (lo.velocityModel()) {
+    lo.timeGap = l.number("time_gap", lo.timeGap, {0.1, 10, false, false}, "s");
+    lo.neighbourStrength = l.number("neighbour_strength", lo.neighbourStrength, between(0, 100));
+    lo.neighbourRange = l.number("neighbour_range", lo.neighbourRange, {0.01, 1, false, false}, "m");
+  } else {
+    rejectKeys(checker, l, {"time_gap", "neighbour_strength", "neighbour_range"},
+               notHere + " (expected with collision_free_speed, anticipation_velocity or hybrid)");
+  }
+  if (lo.model == M::CollisionFreeSpeed || lo.model == M::Hybrid) {
+    lo.wallStrength = l.number("wall_strength", lo.wallStrength, between(0, 100));
+    lo.wallRange = l.number("wall_range", lo.wallRange, {0.005, 1, false, false}, "m");
+  } else {
+    rejectKeys(checker, l, {"wall_strength", "wall_range"}, notHere + " (expected with collision_free_speed or hybrid)");
+  }
+  if (lo.model == M::AnticipationVelocity) {
+    lo.anticipationTime = l.number("anticipation_time", lo.anticipationTime, between(0, 5), "s");
+    lo.reactionTime = l.number("reaction_time", lo.reactionTime, {0.01, 1, false, false}, "s");
+    lo.wallBuffer = l.number("wall_buffer", lo.wallBuffer, between(0, 1), "m");
+    lo.wallPushout = l.number("wall_pushout", lo.wallPushout, between(0, 1));
+  } else {
+    rejectKeys(checker, l, {"anticipation_time", "reaction_time", "wall_buffer", "wall_pushout"},
+               notHere + " (expected with anticipation_velocity)");
+  }
+  l.finish();
+}
+
 void readPhysics(Checker& checker, MapReader& r, Scenario& sc) {
   MapReader p(checker, r.get("physics"), "physics", r.where());
   PhysicsDef& ph = sc.physics;
+  const std::string model = std::string(" (expected by locomotion.model hfv2000; locomotion.model is ") +
+                            locomotionName(sc.locomotion.model) + ")";
+  if (!sc.locomotion.forces()) {
+    // First order: no mass, no forces, no contact.
+    rejectKeys(checker, p, {"mass", "tau", "A", "B", "k", "kappa", "anisotropy", "wall_A", "wall_B", "wall_k", "wall_kappa",
+                            "interaction_range", "max_speed_factor", "integrator"},
+               std::string("a force-model parameter, which ") + locomotionName(sc.locomotion.model) +
+                   " does not use (expected with locomotion.model hfv2000 or hybrid)");
+    p.finish();
+    return;
+  }
+  if (sc.locomotion.model == LocomotionModel::Hybrid)
+    // The velocity model keeps people apart; of HFV only the drive and the contact layer remain.
+    rejectKeys(checker, p, {"A", "B", "anisotropy", "wall_A", "wall_B", "interaction_range"},
+               "a social-repulsion parameter, which the hybrid model replaces by the velocity model's" + model);
   ph.mass = p.number("mass", ph.mass, {1, 500, false, false}, "kg");
   ph.tau = p.number("tau", ph.tau, {0.01, 10, false, false}, "s");
   ph.A = p.number("A", ph.A, between(0, 1e5), "N");
@@ -264,8 +358,13 @@ PopulationDef readPopulation(Checker& checker, MapReader& p, const YamlNode::Ent
     checker.error(e.value.where, p.keyPath("spawn_layout"), "lattice places everyone at once (expected spawn_rate: 0 with spawn_layout: lattice)");
   if (const YamlNode* d = p.get("desired_speed"))
     pop.desiredSpeed = readDistribution(checker, *d, p.keyPath("desired_speed"), pop.desiredSpeed, {0.0, 12.0, true, false}, "m/s");
+  if (sc.locomotion.velocityModel()) pop.radius = Distribution{Distribution::Kind::Constant, kVelocityModelRadius};
   if (const YamlNode* d = p.get("radius"))
     pop.radius = readDistribution(checker, *d, p.keyPath("radius"), pop.radius, between(0.1, 0.5), "m");
+  if (sc.locomotion.model == LocomotionModel::Hybrid)
+    pop.urgency = p.number("urgency", pop.urgency, between(0, 1));
+  else
+    rejectKeys(checker, p, {"urgency"}, std::string("a parameter of locomotion.model hybrid, not of ") + locomotionName(sc.locomotion.model));
   readPopulationModel(checker, p, pop, sc);
   return pop;
 }
@@ -303,6 +402,7 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
     readClock(checker, r, sc);
     readMap(checker, r, sc);
     readNavigation(checker, r, sc);
+    readLocomotion(checker, r, sc);  // before physics and populations, whose keys and defaults depend on it
     readPhysics(checker, r, sc);
     readHarm(checker, r, sc);
     readFactions(checker, r, sc);  // before the populations, which refer to them

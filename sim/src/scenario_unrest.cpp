@@ -438,6 +438,12 @@ void readTimeline(Checker& checker, MapReader& root, Scenario& sc) {
 }
 
 void resolveModel(Checker& checker, Scenario& sc) {
+  // Vehicles push people by forces; a first-order model has none to feel them with.
+  if (!sc.locomotion.forces())
+    for (const auto& v : sc.vehicles)
+      checker.error(v.where, "vehicles." + v.name,
+                    "vehicles need a force model (expected locomotion.model hybrid or hfv2000 with vehicles; "
+                    "the velocity models have no forces)");
   for (const auto& e : sc.events) sc.fear.enabled = sc.fear.enabled || e.kind == EventKind::Gunshot;
   const double deploy = sc.deployTime();
   for (auto& pop : sc.populations)

@@ -9,14 +9,6 @@ namespace unrest {
 
 namespace {
 
-double maxRadiusOf(const Scenario& sc) {
-  double r = 0.0;
-  for (const auto& p : sc.populations)
-    r = std::max(r, p.radius.kind == Distribution::Kind::Constant ? p.radius.value : p.radius.max);
-  constexpr double kSmallestCellRadius = 0.1;  // m: neighbour cells never shrink below a body of this size
-  return std::max(r, kSmallestCellRadius);
-}
-
 bool modelIsActive(const Scenario& sc) {
   bool forcesOfOrder = false;
   for (const auto& pop : sc.populations) forcesOfOrder = forcesOfOrder || pop.role != Role::Civilian;
@@ -71,7 +63,7 @@ const char* stageName(Stage s) {
   return "?";
 }
 
-void FoldedCells::build(const Grid& world, double side, std::size_t people, bool periodicX) {
+void FoldedCells::build(const Grid& world, double side, std::size_t people, bool periodicX, int minFold) {
   // Along a periodic axis the cells must tile the period exactly (a short last cell would put people who touch
   // across the seam two cells apart), so the side grows to the period over a whole number of cells.
   if (periodicX) side = world.nx * world.h / std::max(1.0, std::floor(world.nx * world.h / side));
@@ -85,8 +77,8 @@ void FoldedCells::build(const Grid& world, double side, std::size_t people, bool
   foldX = grid.nx;
   foldY = grid.ny;
   if (scale < 1.0) {
-    foldX = std::min(grid.nx, std::max(3, static_cast<int>(std::ceil(grid.nx * scale))));
-    foldY = std::min(grid.ny, std::max(3, static_cast<int>(std::ceil(grid.ny * scale))));
+    foldX = std::min(grid.nx, std::max(minFold, static_cast<int>(std::ceil(grid.nx * scale))));
+    foldY = std::min(grid.ny, std::max(minFold, static_cast<int>(std::ceil(grid.ny * scale))));
   }
   // Wrapping cells must wrap buckets too, so a periodic axis is never folded.
   if (periodicX) foldX = grid.nx;
@@ -138,25 +130,28 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   s.ids.of.reserve(total);
   s.spawner.spawnedOf.assign(scenario.populations.size(), 0);
   s.spawner.announcedArrival.assign(scenario.populations.size(), 0);
-  const double maxRadius = maxRadiusOf(scenario);
+  const double maxRadius = scenario.largestRadius();
 
   // Neighbour cells large enough that all interactions of a person lie in its 3×3 block.
   const Grid& g = world.grid();
   NeighbourIndex& nbr = s.neighbours;
-  nbr.cells.build(g, 2.0 * maxRadius + scenario.physics.interactionRange, total, world.periodX() > 0);
+  // The velocity models' reach (the headway of the fastest walker) is long; their cells are a third of it, and each
+  // person visits only the cells their own speed needs.
+  nbr.span = scenario.locomotion.velocityModel() ? 3 : 1;
+  nbr.cells.build(g, scenario.neighbourReach() / nbr.span, total, world.periodX() > 0, 2 * nbr.span + 1);
   if (world.periodX() > 0) {
     nbr.periodic.period = world.periodX();
     nbr.periodic.half = 0.5 * nbr.periodic.period;
     nbr.periodic.start = g.origin.x();
     nbr.periodic.end = g.origin.x() + nbr.periodic.period;
-    // Three cells along the period at least, or the 3×3 block around a person would meet the same cell twice.
-    if (nbr.cells.grid.nx < 3)
+    // The block of cells around a person must fit in the period, or it would meet the same cell twice.
+    if (nbr.cells.grid.nx < 2 * nbr.span + 1)
       throw ScenarioError({{Location{scenario.file, 1, 1}, "map.periodic",
-                            "the period is shorter than three neighbour cells (expected x_max - x_min >= " +
-                                std::to_string(3.0 * nbr.cells.grid.h) + " m with these radii and physics.interaction_range)"}});
+                            "the period is shorter than the block of neighbour cells around a person (expected x_max - x_min >= " +
+                                std::to_string((2 * nbr.span + 1) * nbr.cells.grid.h) + " m with these radii and this locomotion model)"}});
   }
   nbr.cellStart.assign(nbr.cells.buckets() + 2, 0);
-  nbr.chunkCounts.reserve((nbr.cells.buckets() + 1) * std::size_t(threads_));
+  nbr.chunkCounts.reserve((nbr.cells.buckets() + 1) * std::size_t(kSortChunksPerThread * threads_));
   nbr.cellOrder.reserve(total);
   nbr.packed.reserve(total);
   nbr.reorderScratch.reserve(total);

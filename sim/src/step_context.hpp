@@ -14,6 +14,13 @@
 
 namespace unrest {
 
+// Loops over people hand out work in chunks rather than in fixed shares: when another process holds one core, the
+// thread that keeps running takes the chunks its slowed partner cannot, so two threads are never slower than one.
+// Every such loop writes only its own people's slots and sums integers, so the result does not depend on who ran what.
+constexpr std::int64_t kCheapChunk = 4096;  // people per chunk, for loops of a few nanoseconds a person
+constexpr std::int64_t kMoveChunk = 256;    // people per chunk in the move stage
+constexpr int kSortChunksPerThread = 4;     // chunks of the index stage's counting sort
+
 struct StepContext {
   const Scenario& scenario;
   const World& world;

@@ -207,7 +207,9 @@ World::World(const Scenario& scenario) : periodX_(scenario.map.periodX) {
   computeWallDistance();
   double maxRadius = 0.35;
   for (const auto& p : scenario.populations) maxRadius = std::max(maxRadius, p.radius.kind == Distribution::Kind::Constant ? p.radius.value : p.radius.max);
-  traceWalls(maxRadius + scenario.physics.interactionRange + 0.05);
+  // Far enough for the wall forces, and under a velocity model for the walls that hide one neighbour from another.
+  const double forceReach = maxRadius + scenario.physics.interactionRange + 0.05;
+  traceWalls(scenario.locomotion.velocityModel() ? std::max(forceReach, scenario.neighbourReach()) : forceReach);
   buildNavigation(scenario);
   checkReachable(scenario);
 }

@@ -47,7 +47,8 @@ inline void addContactTerms(ForceAccumulator& acc, const ForceParams& p, const V
                             double socialWeight, const Vec2& approach, double ends) {
   // Single precision suffices for a factor that is then multiplied by A, and is about twice as fast. The
   // exponent is capped so that extreme overlaps give huge but finite forces.
-  const double social = p.A * double(std::exp(float(std::min(overlap / p.B, 40.0)))) * socialWeight;
+  // A = 0 is a contact-only layer (the hybrid locomotion): no exponential to evaluate.
+  const double social = p.A > 0.0 ? p.A * double(std::exp(float(std::min(overlap / p.B, 40.0)))) * socialWeight : 0.0;
   double normal = social;
   double stiff = social / p.B;
   if (overlap > 0.0) {

@@ -79,6 +79,7 @@ struct Population {
   std::vector<std::uint8_t> faction;    // index into the scenario's factions, kNoFaction for none
   std::vector<std::uint8_t> activity;   // Activity
   std::vector<float> fear;              // in [0, 1]
+  std::vector<float> facingX, facingY;  // unit direction the person last walked (anticipation_velocity); 0, 0 unknown
   std::vector<std::uint32_t> member;    // index within the population: the key of a person's own attributes
   std::vector<std::uint32_t> quarry;    // the id of the person pursued or approached (Errand::Pursue, Approach)
   std::vector<std::uint16_t> shop;      // the shop heading for or taking from (Errand::Loot)

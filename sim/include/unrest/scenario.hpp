@@ -61,6 +61,39 @@ struct PhysicsDef {
   Integrator integrator = Integrator::ImplicitContact;
 };
 
+// How people walk: the operational model of the move stage (see docs/locomotion.md).
+enum class LocomotionModel {
+  Hfv2000,             // the social force model of HFV 2000 for walking and contact alike
+  CollisionFreeSpeed,  // Tordeux, Chraibi, Seyfried 2016: first order, no contact
+  AnticipationVelocity,  // Xu, Chraibi, Seyfried 2021: the same, with anticipation and stepping aside
+  Hybrid,              // the collision-free speed model gives the desired velocity; HFV's contact layer pushes
+};
+
+// The bodies of the velocity models: discs of radius 0.2 m (Tordeux, Chraibi, Seyfried 2016; JuPedSim's default).
+// Close-packed, they fill 7.2 people/m², near Fruin's "fluid mass" density of crowd crushes.
+constexpr double kVelocityModelRadius = 0.2;  // m
+
+// Tordeux, Chraibi, Seyfried (2016), "Collision-free speed model for pedestrian dynamics", Traffic and Granular
+// Flow '15, arXiv:1512.05597; the defaults are JuPedSim's (CollisionFreeSpeedModel).
+struct LocomotionDef {
+  LocomotionModel model = LocomotionModel::Hfv2000;
+  double timeGap = 1.0;            // T, s: speed V(s) = min(v0, max(0, s/T)) for a spacing s ahead
+  double neighbourStrength = 8.0;  // a of the neighbours' repulsion (dimensionless: it is added to a unit vector)
+  double neighbourRange = 0.1;     // D of the neighbours' repulsion, m
+  double wallStrength = 5.0;       // a of the walls' repulsion
+  double wallRange = 0.02;         // D of the walls' repulsion, m
+  // Xu, Chraibi, Seyfried (2021), Transp. Res. C 128:103464; the defaults are JuPedSim's (time gap 1.06 s).
+  double anticipationTime = 1.0;   // t_a, s
+  double reactionTime = 0.3;       // τ of the turning, s
+  double wallBuffer = 0.1;         // m beyond the body within which a wall bends the direction
+  double wallPushout = 0.3;        // the outward component then added to the direction
+  bool velocityModel() const { return model != LocomotionModel::Hfv2000; }
+  // The gap beyond touching at which a neighbour's repulsion a·exp(−gap/D) falls below a thousandth of the desired
+  // direction's unit weight (0.9 m with the defaults).
+  double repulsionReach() const { return neighbourRange * std::log(std::max(1.0, neighbourStrength / 1e-3)); }
+  bool forces() const { return model == LocomotionModel::Hfv2000 || model == LocomotionModel::Hybrid; }
+};
+
 struct HarmDef {
   double injuryPressure = 1600.0;  // N/m, HFV 2000
   double injuryTime = 0.0;         // s above threshold before injury
@@ -87,8 +120,11 @@ struct PopulationDef {
   Location countWhere;         // of its count, for the check that everyone placed at once fits the spawn zone
   // Weidmann (1993): free walking speed N(1.34, 0.26) m/s.
   Distribution desiredSpeed{Distribution::Kind::Normal, 0.0, 1.34, 0.26, 0.5, 2.2};
-  // HFV (2000): radii uniform in [0.25, 0.35] m.
+  // HFV (2000): radii uniform in [0.25, 0.35] m; the velocity models' bodies are 0.2 m (see kVelocityModelRadius).
   Distribution radius{Distribution::Kind::Uniform, 0.0, 0.0, 0.0, 0.25, 0.35};
+  // Under the hybrid locomotion, how hard people push when their way is blocked: 0 keeps the headway of the
+  // velocity model, 1 pushes as HFV 2000's escaping crowd does. Fear raises it (see docs/locomotion.md).
+  double urgency = 0.0;
 
   // The unrest model.
   Role role = Role::Civilian;
@@ -267,6 +303,7 @@ struct Scenario {
   ClockDef clock;
   MapDef map;
   NavigationDef navigation;
+  LocomotionDef locomotion;
   PhysicsDef physics;
   HarmDef harm;
   std::vector<PopulationDef> populations;
@@ -289,6 +326,10 @@ struct Scenario {
   int factionIndex(const std::string& factionName) const;  // -1 when absent
   int populationIndex(const std::string& populationName) const;  // -1 when absent
   std::int64_t totalPeople() const;
+  double largestRadius() const;  // m, of any population's bodies (0.1 at least)
+  double fastestWalk() const;    // m/s, the largest desired walking speed any population can draw
+  // How far apart two centres may be and still act on each other in the move stage: the neighbour cells' side.
+  double neighbourReach() const;
   // The first deploy event's time, or a negative value when the army never deploys.
   double deployTime() const;
   bool isNight(double secondsAfterStart) const;

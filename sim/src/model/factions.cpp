@@ -79,7 +79,7 @@ void brawl(const StepContext& ctx, const NeighbourIndex& nbr, const PerceptionGr
   marks.resize(a.size());
   std::int64_t hurt = 0;
   // Both sides judge from their own side, so the marks need no coordination.
-#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (ctx.parallel(n)) reduction(+ : hurt)
+#pragma omp parallel for schedule(dynamic, kCheapChunk) num_threads(ctx.threads) if (ctx.parallel(n)) reduction(+ : hurt)
   for (std::int64_t i = 0; i < n; ++i) {
     marks[i] = 0;
     if (a.faction[i] == kNoFaction || !walkingOrArrived(a.state[i]) || !fightingMood(seenActivity[i]) || !wouldFight(ctx, a, i))
@@ -103,7 +103,7 @@ void brawl(const StepContext& ctx, const NeighbourIndex& nbr, const PerceptionGr
       ++hurt;
     }
   }
-#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (ctx.parallel(n))
+#pragma omp parallel for schedule(dynamic, kCheapChunk) num_threads(ctx.threads) if (ctx.parallel(n))
   for (std::int64_t i = 0; i < n; ++i) {
     if (marks[i] & kMarkFighting) a.activity[i] = static_cast<std::uint8_t>(Activity::Fighting);
     else if (a.activity[i] == std::uint8_t(Activity::Fighting)) a.activity[i] = static_cast<std::uint8_t>(Activity::Active);

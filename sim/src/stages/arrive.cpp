@@ -87,7 +87,7 @@ void runArrive(const StepContext& ctx, const Plans& plans, std::int64_t injuredN
                Outcomes& out) {
   const auto n = static_cast<std::int64_t>(a.size());
   std::int64_t changes = 0, left = 0;
-#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (ctx.parallel(n)) reduction(+ : changes, left)
+#pragma omp parallel for schedule(dynamic, kCheapChunk) num_threads(ctx.threads) if (ctx.parallel(n)) reduction(+ : changes, left)
   for (std::int64_t i = 0; i < n; ++i) {
     const auto state = static_cast<AgentState>(a.state[i]);
     if (state != AgentState::Walking && state != AgentState::Arrived) continue;

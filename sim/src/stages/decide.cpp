@@ -125,12 +125,12 @@ void runDecide(const StepContext& ctx, const NeighbourIndex& nbr, const IdIndex&
   const auto n = static_cast<std::int64_t>(a.size());
   auto& seen = model.seenActivity;
   seen.resize(a.size());
-#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (ctx.parallel(n))
+#pragma omp parallel for schedule(dynamic, kCheapChunk) num_threads(ctx.threads) if (ctx.parallel(n))
   for (std::int64_t k = 0; k < n; ++k) seen[k] = walkingOrArrived(a.state[k]) ? a.activity[k] : ModelState::kOutOfSight;
   const bool fear = ctx.scenario.fear.enabled && model.fear.anyThreat();
   const bool civilViolence = ctx.scenario.civilViolence.enabled;
   const CivilianDecision decideCivilian{ctx, nbr, ids, model, a};
-#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (ctx.parallel(n))
+#pragma omp parallel for schedule(dynamic, kCheapChunk) num_threads(ctx.threads) if (ctx.parallel(n))
   for (std::int64_t k = 0; k < n; ++k) {
     const auto i = static_cast<std::size_t>(k);
     if (!walkingOrArrived(a.state[i])) continue;

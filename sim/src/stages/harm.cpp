@@ -15,7 +15,7 @@ std::int64_t runHarm(const StepContext& ctx, FearState& fear, Population& a, Out
   const double threshold = ctx.scenario.harm.injuryPressure, holdTime = ctx.scenario.harm.injuryTime;
   const auto n = static_cast<std::int64_t>(a.size());
   std::int64_t injured = 0;
-#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (ctx.parallel(n)) reduction(+ : injured)
+#pragma omp parallel for schedule(dynamic, kCheapChunk) num_threads(ctx.threads) if (ctx.parallel(n)) reduction(+ : injured)
   for (std::int64_t i = 0; i < n; ++i) {
     if (!walkingOrArrived(a.state[i])) continue;
     if (a.pressure[i] > threshold) {

@@ -21,12 +21,13 @@ constexpr std::int64_t kParallelSortMinimum = 64 * kParallelMinimum;
 // left are dropped here.
 void countingSort(const StepContext& ctx, NeighbourIndex& nbr, const Population& a, std::vector<std::uint32_t>& order) {
   const std::size_t n = a.size();
-  const int chunks = n > std::size_t(kParallelSortMinimum) ? ctx.threads : 1;
+  // Several chunks a thread, handed out as threads come free (see kCheapChunk); the order stays the chunks' order.
+  const int chunks = n > std::size_t(kParallelSortMinimum) ? kSortChunksPerThread * ctx.threads : 1;
   const std::size_t buckets = nbr.cells.buckets() + 1;
   nbr.chunkCounts.assign(std::size_t(chunks) * buckets, 0u);
   auto chunkBegin = [&](int t) { return n * std::size_t(t) / std::size_t(chunks); };
   const auto exited = std::uint8_t(AgentState::Exited);
-#pragma omp parallel for schedule(static, 1) num_threads(chunks)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::min(chunks, ctx.threads))
   for (int t = 0; t < chunks; ++t) {
     std::uint32_t* counts = nbr.chunkCounts.data() + std::size_t(t) * buckets;
     for (std::size_t k = chunkBegin(t); k < chunkBegin(t + 1); ++k)
@@ -44,7 +45,7 @@ void countingSort(const StepContext& ctx, NeighbourIndex& nbr, const Population&
   }
   nbr.cellStart[buckets] = running;
   order.resize(running);
-#pragma omp parallel for schedule(static, 1) num_threads(chunks)
+#pragma omp parallel for schedule(dynamic, 1) num_threads(std::min(chunks, ctx.threads))
   for (int t = 0; t < chunks; ++t) {
     std::uint32_t* cursor = nbr.chunkCounts.data() + std::size_t(t) * buckets;
     for (std::size_t k = chunkBegin(t); k < chunkBegin(t + 1); ++k)
@@ -60,7 +61,7 @@ void runIndex(const StepContext& ctx, NeighbourIndex& nbr, IdIndex& ids, Populat
   // People off the streets (jailed, away) go to one bucket past the last, so they keep their place in the arrays but
   // are never anyone's neighbour.
   const auto offStreet = static_cast<std::uint32_t>(nbr.cells.buckets());
-#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (ctx.parallel(n))
+#pragma omp parallel for schedule(dynamic, kCheapChunk) num_threads(ctx.threads) if (ctx.parallel(n))
   for (std::int64_t k = 0; k < n; ++k) a.cell[k] = onStreet(a.state[k]) ? nbr.cells.bucketAt(a.x[k], a.y[k]) : offStreet;
 
   if (reorder) {
@@ -75,7 +76,7 @@ void runIndex(const StepContext& ctx, NeighbourIndex& nbr, IdIndex& ids, Populat
   }
   const auto m = static_cast<std::int64_t>(nbr.cellStart[offStreet]);
   nbr.packed.resize(static_cast<std::size_t>(m));
-#pragma omp parallel for schedule(static) num_threads(ctx.threads) if (ctx.parallel(m))
+#pragma omp parallel for schedule(dynamic, kCheapChunk) num_threads(ctx.threads) if (ctx.parallel(m))
   for (std::int64_t s = 0; s < m; ++s) {
     const std::uint32_t k = nbr.cellOrder[s];
     nbr.packed[s] = {a.x[k], a.y[k], static_cast<float>(a.vx[k]), static_cast<float>(a.vy[k]), a.radius[k], k};

@@ -180,6 +180,7 @@ public:
       a_.vx[i] = a_.vy[i] = 0.0;
       a_.activity[i] = static_cast<std::uint8_t>(Activity::Quiet);
       a_.fear[i] = 0.0f;
+      a_.facingX[i] = a_.facingY[i] = 0.0f;
       a_.pass[i] = 0;
       a_.dwell[i] = -1.0f;
       a_.overPressureTime[i] = 0.0f;

@@ -1,0 +1,130 @@
+// Locomotion `collision_free_speed`: the collision-free speed model of Tordeux, Chraibi, Seyfried (2016),
+// "Collision-free speed model for pedestrian dynamics", Traffic and Granular Flow '15, arXiv:1512.05597, as JuPedSim
+// implements it. First order: the velocity is chosen, not integrated from forces.
+//   direction  e = normalise(e0 + Σ_j −a·exp((ℓ_ij − d_ij)/D)·n_ij + Σ_W −a_W·exp((r − d_iW)/D_W)·n_iW),
+//              n the unit vector from the person towards neighbour j or wall W, ℓ_ij = r_i + r_j;
+//   speed      V = min(v0, max(0, s/T)), s = min over the neighbours ahead in the corridor of width 2ℓ along e of
+//              d_ij − ℓ_ij: people keep a time gap T to whoever is in front of them.
+// So speed falls with density as the required space grows with speed (Seyfried, Steffen, Lippert 2006), and bodies
+// never overlap. Neighbours hidden behind a wall are ignored.
+#pragma once
+
+#include "move_context.hpp"
+
+#include <cmath>
+#include <limits>
+
+namespace unrest {
+
+// The velocity model's choice for one person: a unit direction and a speed.
+struct Headway {
+  Vec2 direction = Vec2::Zero();
+  double speed = 0.0;
+};
+
+// onNeighbour(slot, offset, d2) is called for every neighbour within reach (offset = x_i − x_j), so the hybrid model
+// can add its contact forces in the same pass.
+// The margin beyond the body within which a hybrid walker's direction into a wall is taken away.
+constexpr double kWallMargin = 0.02;  // m; the velocity model's wall range D_W (Tordeux et al. 2016, JuPedSim)
+
+// keepOffWalls: the hybrid's variant, whose direction never points into a wall the person touches (its contact layer
+// would otherwise turn a grazing step into wall pressure).
+template <bool kPeriodic, class OnNeighbour>
+Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, const WallsAround& walls,
+                           bool keepOffWalls, OnNeighbour&& onNeighbour) {
+  const LocomotionDef& lo = m.ctx.scenario.locomotion;
+  const World& world = m.ctx.world;
+  const PeriodicX& periodic = m.nbr.periodic;
+  const Steering& s = w.steering;
+  // The neighbours within reach, kept for the spacing, which needs the direction the repulsion gives.
+  struct Near {
+    float dx, dy, distance, contact;  // x_j − x_i, its length, and r_i + r_j
+  };
+  constexpr int kKept = 96;
+  Near kept[kKept];
+  int count = 0;
+  bool overflow = false;
+  Vec2 repulsion = Vec2::Zero(), neighbourVelocity = Vec2::Zero();
+  // Only those who could be the nearest ahead at this person's speed, or who repel noticeably, are looked at.
+  const double ownReach = std::min(reach, m.largestContact + std::max(lo.timeGap * s.speed, m.repulsionReach));
+  const double reach2 = ownReach * ownReach;
+  const double repelled = w.r + m.largestRadius + m.repulsionReach;
+  m.nbr.forEachWithin<kPeriodic>(w.p, ownReach, [&](const NeighbourSlot& o) {
+    double dx = o.x - w.p.x();
+    if constexpr (kPeriodic) dx -= periodic.period * double((dx > periodic.half) - (dx < -periodic.half));
+    const double dy = o.y - w.p.y();
+    const double d2 = dx * dx + dy * dy;
+    if (d2 >= reach2 || o.index == static_cast<std::uint32_t>(w.i)) return;
+    onNeighbour(o, Vec2(-dx, -dy), d2);
+    if (walls.any() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
+    const double d = std::sqrt(d2), contact = w.r + o.radius;
+    if (d < repelled && d > 1e-9)
+      repulsion -= (lo.neighbourStrength * double(std::exp(float((contact - d) / lo.neighbourRange))) / d) * Vec2(dx, dy);
+    if (s.herding > 0.0) neighbourVelocity += Vec2(o.vx, o.vy);
+    if (count < kKept) kept[count++] = Near{float(dx), float(dy), float(d), float(contact)};
+    else overflow = true;
+  });
+  Vec2 desired = s.heading;
+  // HFV's herding for those who flee: the desired direction leans towards the neighbours' mean direction.
+  if (s.herding > 0.0 && neighbourVelocity.squaredNorm() > 1e-12) {
+    const Vec2 mixed = (1.0 - s.herding) * desired + s.herding * neighbourVelocity.normalized();
+    if (mixed.squaredNorm() > 1e-12) desired = mixed.normalized();
+  }
+  Vec2 wallRepulsion = Vec2::Zero();
+  if (walls.any())
+    forEachWallNear(world, w.p, [&](const Vec2& offset) {
+      const double d = offset.norm();
+      if (d > 1e-9) wallRepulsion += (lo.wallStrength * std::exp((w.r - d) / lo.wallRange) / d) * offset;
+    });
+  Headway h;
+  if (desired.squaredNorm() < 1e-12 || s.speed <= 0.0) return h;  // standing: no direction to keep a gap along
+  Vec2 sum = desired + repulsion + wallRepulsion;
+  if (keepOffWalls && walls.any())
+    // The hybrid's walkers do not lean on walls: the part of the direction into a wall they would touch this step is
+    // taken away before the headway is measured along it.
+    forEachWallNear(world, w.p, [&](const Vec2& offset) {
+      const double d = offset.norm();
+      if (d > w.r + kWallMargin + s.speed * m.ctx.dt || d < 1e-9) return;  // out of reach of this step
+      const double into = -sum.dot(offset) / d;
+      if (into > 0.0) sum += into * offset / d;
+    });
+  const double norm = sum.norm();
+  if (keepOffWalls && norm < 1e-6) return h;  // facing a wall square on: stand
+  h.direction = norm > 1e-9 ? Vec2(sum / norm) : desired;
+
+  double spacing = std::numeric_limits<double>::infinity();
+  auto ahead = [&](double dx, double dy, double distance, double contact) {
+    const double along = h.direction.x() * dx + h.direction.y() * dy;
+    if (along < 0.0) return;
+    if (std::abs(h.direction.x() * dy - h.direction.y() * dx) > contact) return;
+    spacing = std::min(spacing, distance - contact);
+  };
+  for (int k = 0; k < count; ++k) ahead(kept[k].dx, kept[k].dy, kept[k].distance, kept[k].contact);
+  if (overflow) {
+    // More neighbours than kept (a crush far above any walking density): look at all of them again.
+    m.nbr.forEachWithin<kPeriodic>(w.p, ownReach, [&](const NeighbourSlot& o) {
+      double dx = o.x - w.p.x();
+      if constexpr (kPeriodic) dx -= periodic.period * double((dx > periodic.half) - (dx < -periodic.half));
+      const double dy = o.y - w.p.y();
+      const double d2 = dx * dx + dy * dy;
+      if (d2 >= reach2 || o.index == static_cast<std::uint32_t>(w.i)) return;
+      if (walls.any() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
+      ahead(dx, dy, std::sqrt(d2), w.r + o.radius);
+    });
+  }
+  h.speed = std::min(s.speed, std::max(0.0, spacing / lo.timeGap));
+  return h;
+}
+
+// The model on its own: the chosen velocity is the new velocity.
+template <bool kPeriodic>
+Moved collisionFreeSpeedStep(const MoveContext& m, const Walker& w, double reach) {
+  Moved out;
+  const WallsAround walls(m.ctx.world, w.p);
+  out.wallsNear = walls.any();
+  const Headway h = collisionFreeSpeed<kPeriodic>(m, w, reach, walls, false, [](const NeighbourSlot&, const Vec2&, double) {});
+  out.v = h.speed * h.direction;
+  return out;
+}
+
+}  // namespace unrest

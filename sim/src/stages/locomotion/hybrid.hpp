@@ -1,0 +1,57 @@
+// Locomotion `hybrid`: the collision-free speed model chooses each person's desired velocity, and HFV 2000's drive
+// m(v_des − v)/τ follows it; HFV's social repulsion A·exp is dropped (the velocity model keeps people apart), and its
+// body compression k and sliding friction κ stay as the contact layer. So a calm crowd keeps its gaps and feels no
+// pressure, while people who push (urgency u > 0: the population's own, raised by fear) keep a share u of their
+// desired speed even when the way ahead is blocked, and press into the bodies in front as HFV's escaping crowd does:
+//   v_des = max(V(s), u·v0)·e,  e and V(s) from the collision-free speed model (collision_free_speed.hpp).
+// At u = 1 the drive is HFV's own; at u = 0 nobody pushes. See docs/locomotion.md for what it is and is not.
+#pragma once
+
+#include "collision_free_speed.hpp"
+
+namespace unrest {
+
+template <bool kPeriodic>
+Moved hybridStep(const MoveContext& m, const Walker& w, double reach) {
+  const PhysicsDef& ph = m.ctx.scenario.physics;
+  // Contact only: no social repulsion, and nothing beyond touching.
+  const ForceParams contact{0.0, ph.B, ph.k, ph.kappa, 1.0, 0.0};
+  const ForceParams walls{0.0, ph.wallB, ph.wallK, ph.wallKappa, 1.0, 0.0};
+  ForceAccumulator acc;
+  Moved out;
+  const WallsAround around(m.ctx.world, w.p);
+  out.wallsNear = around.any();
+  const Headway h = collisionFreeSpeed<kPeriodic>(m, w, reach, around, true, [&](const NeighbourSlot& o, const Vec2& offset, double d2) {
+    const double rSum = w.r + o.radius;
+    if (d2 < rSum * rSum) addPersonForce(acc, contact, offset, rSum, Vec2(o.vx - w.v.x(), o.vy - w.v.y()), w.steering.heading);
+  });
+  const double urgency = std::max(double(m.ctx.scenario.populations[m.a.group[w.i]].urgency), double(m.a.fear[w.i]));
+  const double speed = std::max(h.speed, urgency * w.steering.speed);
+  // Someone whose headway, not their urgency, sets the speed is a walker of the velocity model: they take its velocity
+  // at once (slowing for the person ahead is immediate, as in the model) and move off it only as far as the bodies and
+  // walls around them push this step. Someone pushing is driven towards their pushing speed over HFV's τ.
+  const bool pushing = urgency * w.steering.speed > h.speed;
+  const Vec2 start = pushing ? w.v : Vec2(h.speed * h.direction);
+  addDrivingForce(acc, ph.mass, ph.tau, speed, h.direction, start);
+  if (around.any()) forEachWallNear(m.ctx.world, w.p, [&](const Vec2& offset) { addWallForce(acc, walls, offset, w.r, start); });
+  if (m.obstacles()) {
+    // Vehicles and barriers push as HFV's walls do, social repulsion included: they are not in the velocity model.
+    const ForceParams obstacle{ph.wallA, ph.wallB, ph.wallK, ph.wallKappa, 1.0, ph.interactionRange};
+    addVehicleForces(m.ctx.scenario, m.model.vehicles, w.p, start, w.r, obstacle, acc);
+    addBarrierForces(m.ctx, m.model.checkpoints, m.a, w.i, w.p, start, w.r, obstacle, acc);
+  }
+  Vec2 v = start + integrate(ph, acc, m.ctx.dt);
+  // Nor does a walker step into a wall: those who push, or are pushed, meet the wall's body force.
+  if (!pushing && around.any())
+    forEachWallNear(m.ctx.world, w.p, [&](const Vec2& offset) {
+      const double d = offset.norm();
+      if (d > w.r + kWallMargin || d < 1e-9) return;
+      const double into = -v.dot(offset) / d;
+      if (into > 0.0) v += into * offset / d;
+    });
+  out.v = capSpeed(ph, w, v);
+  out.compression = acc.compression;
+  return out;
+}
+
+}  // namespace unrest
