@@ -3,6 +3,7 @@
 #include "view.hpp"
 
 #include "sweep.hpp"
+#include "unrest/threads.hpp"
 #include "unrest/output.hpp"
 #include "unrest/run.hpp"
 #include "unrest/run_store.hpp"
@@ -155,6 +156,7 @@ int runSimulation(const RunOptions& opt) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  unrest::preferPassiveWaiting(argv);
   CLI::App app{"unrest: crowds and civil unrest, simulated"};
   app.require_subcommand(1);
   RunOptions opt;

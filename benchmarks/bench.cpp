@@ -1,6 +1,7 @@
 // unrest-bench: whole-pipeline speed and memory on the standard workloads, one JSON line per run.
 // The workloads are the scenario files in scenarios/benchmarks/ (and the default Bishkek scenario), resized to
 // the requested number of people; the physics, time step and contact handling are the scenarios' own.
+#include "unrest/threads.hpp"
 #include "unrest/output.hpp"
 #include "unrest/scenario.hpp"
 #include "unrest/simulation.hpp"
@@ -53,17 +54,23 @@ std::vector<std::string> workloadOverrides(const std::string& workload, std::int
 }  // namespace
 
 int main(int argc, char** argv) {
+  unrest::preferPassiveWaiting(argv);
   CLI::App app{"unrest-bench: steps per second and bytes per person on the standard workloads"};
   std::string workload = "dense";
   std::int64_t agents = 100000, steps = 500;
   int threads = 0, warmup = 250, repeat = 3;
   std::vector<std::string> extra;
+  std::string model;
   app.add_option("--workload", workload, "dense | corridor | bishkek")->check(CLI::IsMember({"dense", "corridor", "bishkek"}));
   app.add_option("--agents", agents, "Number of people")->check(CLI::Range(std::int64_t(1), std::int64_t(10'000'000)));
   app.add_option("--steps", steps, "Timed steps")->check(CLI::Range(std::int64_t(1), std::int64_t(1'000'000)));
   app.add_option("--warmup", warmup, "Untimed steps first (spawning, first reorder)")->check(CLI::Range(0, 100000));
   app.add_option("--repeat", repeat, "Timed repetitions; the median is reported (and the best and worst)")->check(CLI::Range(1, 100));
   app.add_option("--threads", threads, "Threads (default: all cores)")->check(CLI::Range(1, 1024));
+  app.add_option("--model", model,
+                 "Locomotion model, with its step: hfv2000 (0.02 s), collision_free_speed, anticipation_velocity, hybrid "
+                 "(0.05 s); default: the workload's own")
+      ->check(CLI::IsMember({"hfv2000", "collision_free_speed", "anticipation_velocity", "hybrid"}));
   app.add_option("--set", extra, "Extra scenario override key.path=value (repeatable), e.g. clock.dt=0.04");
   CLI11_PARSE(app, argc, argv);
   if (threads <= 0) threads = omp_get_max_threads();
@@ -87,6 +94,12 @@ int main(int argc, char** argv) {
       }
     }
     overrides.push_back("clock.duration=" + num(1e6));
+    if (!model.empty()) {
+      // The force model needs its 20 ms step (the contact forces); the first-order models and the hybrid, whose contact
+      // layer is integrated implicitly, take JuPedSim's 50 ms for first-order models.
+      overrides.push_back("locomotion.model=" + model);
+      overrides.push_back(std::string("clock.dt=") + (model == "hfv2000" ? "0.02" : "0.05"));
+    }
     overrides.insert(overrides.end(), extra.begin(), extra.end());
     const unrest::Scenario sc = unrest::loadScenario(file, overrides);
     const unrest::World world(sc);
@@ -109,12 +122,12 @@ int main(int argc, char** argv) {
     const double median = rates[rates.size() / 2];
     const std::size_t rss = unrest::peakResidentBytes();
     const auto people = std::max<std::int64_t>(1, sim->spawned());
-    std::printf("{\"workload\":\"%s\",\"agents\":%lld,\"active\":%lld,\"threads\":%d,\"steps\":%lld,\"dt\":%g,"
+    std::printf("{\"workload\":\"%s\",\"model\":\"%s\",\"agents\":%lld,\"active\":%lld,\"threads\":%d,\"steps\":%lld,\"dt\":%g,"
                 "\"agent_steps_per_s\":%.0f,\"agent_seconds_per_s\":%.0f,\"agent_seconds_per_s_best\":%.0f,"
                 "\"agent_seconds_per_s_worst\":%.0f,\"repeats\":%d,\"peak_rss_bytes\":%zu,\"bytes_per_agent\":%.0f,"
                 "\"model_bytes_per_agent\":%.0f,\"injured\":%lld,\"wall_corrections\":%lld,\"mean_speed\":%.3f,"
                 "\"peak_pressure\":%.0f}\n",
-                workload.c_str(), static_cast<long long>(sim->spawned()), static_cast<long long>(sim->active()), threads,
+                workload.c_str(), unrest::locomotionName(sc.locomotion.model), static_cast<long long>(sim->spawned()), static_cast<long long>(sim->active()), threads,
                 static_cast<long long>(steps), sim->dt(), median, median * sim->dt(), rates.back() * sim->dt(),
                 rates.front() * sim->dt(), repeat, rss, double(rss) / double(people),
                 double(sim->memoryBytes()) / double(people), static_cast<long long>(sim->injuriesCrush()),

@@ -131,6 +131,17 @@ double evacuationTime(const RunContext& run) {
   return last;
 }
 
+Case onModel(Case c, const std::string& model, const std::vector<std::string>& extra) {
+  c.name += "_" + model;
+  c.title += " (locomotion " + model + ")";
+  for (auto* runs : {&c.runs, &c.quickRuns})
+    for (RunSpec& r : *runs) {
+      r.overrides.push_back("locomotion.model=" + model);
+      r.overrides.insert(r.overrides.end(), extra.begin(), extra.end());
+    }
+  return c;
+}
+
 double flowBetween(const RunContext& run, int line, int first, int last) {
   std::vector<double> times;
   for (const auto& c : run.crossings)

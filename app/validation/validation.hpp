@@ -172,6 +172,9 @@ double flowBetween(const RunContext& run, int line, int first, int last);
 // Mean over the area samples of area `area` with time in [from, to].
 double meanOverSamples(const RunContext& run, int area, double from, double to, double Measurement::AreaSample::*field);
 std::string format(double v, int digits = 2);
+// The same case under another locomotion model (locomotion.model=MODEL and any further overrides on every run),
+// named NAME_MODEL: the hybrid model's own validation on the velocity model's set-ups.
+Case onModel(Case c, const std::string& model, const std::vector<std::string>& extra = {});
 
 struct Options {
   std::string suite = "all";

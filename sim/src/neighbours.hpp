@@ -92,13 +92,19 @@ struct NeighbourIndex {
   void forEachWithin(const Vec2& p, double radius, Visit&& visit) const {
     const int ci = cells.cellX(p.x()), cj = cells.cellY(p.y());
     const int foldX = cells.foldX, foldY = cells.foldY;
-    const int k = std::min(span, static_cast<int>(std::ceil(radius / cells.grid.h)));
+    const double h = cells.grid.h;
+    const int k = std::min(span, static_cast<int>(std::ceil(radius / h)));
     const int fi = ci % foldX, fj = cj % foldY;
+    // A cell (di, dj) away is at least (|di| − 1)·h along x and (|dj| − 1)·h along y from anywhere in the own cell.
+    const double r2 = radius * radius;
     for (int dj = -k; dj <= k; ++dj) {
       if (cj + dj < 0 || cj + dj >= cells.grid.ny) continue;
       const int bj = fj + dj < 0 ? fj + dj + foldY : (fj + dj >= foldY ? fj + dj - foldY : fj + dj);
+      const double gy = std::max(0, std::abs(dj) - 1) * h;
       for (int di = -k; di <= k; ++di) {
         if (!Periodic && (ci + di < 0 || ci + di >= cells.grid.nx)) continue;
+        const double gx = std::max(0, std::abs(di) - 1) * h;
+        if (gx * gx + gy * gy >= r2) continue;  // a corner of the block beyond the radius
         const int bi = fi + di < 0 ? fi + di + foldX : (fi + di >= foldX ? fi + di - foldX : fi + di);
         const auto c = static_cast<std::size_t>(bi + foldX * bj);
         for (std::uint32_t s = cellStart[c]; s < cellStart[c + 1]; ++s) visit(packed[s]);

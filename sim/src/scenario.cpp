@@ -232,7 +232,9 @@ void rejectKeys(Checker& checker, MapReader& m, std::initializer_list<const char
     if (const YamlNode* v = m.get(key)) checker.error(v->where, m.keyPath(key), why);
 }
 
-constexpr const char* locomotionName(LocomotionModel model) {
+}  // namespace
+
+const char* locomotionName(LocomotionModel model) {
   switch (model) {
     case LocomotionModel::Hfv2000: return "hfv2000";
     case LocomotionModel::CollisionFreeSpeed: return "collision_free_speed";
@@ -241,6 +243,8 @@ constexpr const char* locomotionName(LocomotionModel model) {
   }
   return "";
 }
+
+namespace {
 
 // `locomotion:`: the walking model and its parameters. Each model reads its own keys; another model's key is an error.
 void readLocomotion(Checker& checker, MapReader& r, Scenario& sc) {

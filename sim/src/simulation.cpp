@@ -8,6 +8,10 @@
 namespace unrest {
 
 namespace {
+constexpr int kVelocityModelSpan = 4;  // neighbour cells either side of a person's own that the velocity models may visit
+}  // namespace
+
+namespace {
 
 bool modelIsActive(const Scenario& sc) {
   bool forcesOfOrder = false;
@@ -135,9 +139,10 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   // Neighbour cells large enough that all interactions of a person lie in its 3×3 block.
   const Grid& g = world.grid();
   NeighbourIndex& nbr = s.neighbours;
-  // The velocity models' reach (the headway of the fastest walker) is long; their cells are a third of it, and each
-  // person visits only the cells their own speed needs.
-  nbr.span = scenario.locomotion.velocityModel() ? 3 : 1;
+  // The velocity models' reach (the headway of the fastest walker) is long; their cells are a quarter of it (0.65 m
+  // with Weidmann's speeds), and each person visits only the cells their own speed needs: 7×7 small cells less the
+  // corners, about 20 m², where 3×3 cells of the whole reach would be 61 m².
+  nbr.span = scenario.locomotion.velocityModel() ? kVelocityModelSpan : 1;
   nbr.cells.build(g, scenario.neighbourReach() / nbr.span, total, world.periodX() > 0, 2 * nbr.span + 1);
   if (world.periodX() > 0) {
     nbr.periodic.period = world.periodX();

@@ -74,6 +74,7 @@ Case make() {
 }
 
 const Registrar registered(make());
+const Registrar hybrid(onModel(make(), "hybrid"));
 
 }  // namespace
 }  // namespace unrest::validation

@@ -80,6 +80,7 @@ Case make() {
 }
 
 const Registrar registered(make());
+const Registrar hybrid(onModel(make(), "hybrid"));
 
 }  // namespace
 }  // namespace unrest::validation

@@ -69,6 +69,9 @@ enum class LocomotionModel {
   Hybrid,              // the collision-free speed model gives the desired velocity; HFV's contact layer pushes
 };
 
+// The name a scenario file gives the model ("hfv2000", "collision_free_speed", ...).
+const char* locomotionName(LocomotionModel model);
+
 // The bodies of the velocity models: discs of radius 0.2 m (Tordeux, Chraibi, Seyfried 2016; JuPedSim's default).
 // Close-packed, they fill 7.2 people/m², near Fruin's "fluid mass" density of crowd crushes.
 constexpr double kVelocityModelRadius = 0.2;  // m

@@ -38,7 +38,7 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
   const Steering& s = w.steering;
   // The neighbours within reach, kept for the spacing, which needs the direction the repulsion gives.
   struct Near {
-    float dx, dy, distance, contact;  // x_j − x_i, its length, and r_i + r_j
+    float dx, dy, distance2, contact;  // x_j − x_i, its squared length, and r_i + r_j
   };
   constexpr int kKept = 96;
   Near kept[kKept];
@@ -57,11 +57,13 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
     if (d2 >= reach2 || o.index == static_cast<std::uint32_t>(w.i)) return;
     onNeighbour(o, Vec2(-dx, -dy), d2);
     if (walls.any() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
-    const double d = std::sqrt(d2), contact = w.r + o.radius;
-    if (d < repelled && d > 1e-9)
+    const double contact = w.r + o.radius;
+    if (d2 < repelled * repelled && d2 > 1e-18) {
+      const double d = std::sqrt(d2);
       repulsion -= (lo.neighbourStrength * double(std::exp(float((contact - d) / lo.neighbourRange))) / d) * Vec2(dx, dy);
+    }
     if (s.herding > 0.0) neighbourVelocity += Vec2(o.vx, o.vy);
-    if (count < kKept) kept[count++] = Near{float(dx), float(dy), float(d), float(contact)};
+    if (count < kKept) kept[count++] = Near{float(dx), float(dy), float(d2), float(contact)};
     else overflow = true;
   });
   Vec2 desired = s.heading;
@@ -93,13 +95,13 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
   h.direction = norm > 1e-9 ? Vec2(sum / norm) : desired;
 
   double spacing = std::numeric_limits<double>::infinity();
-  auto ahead = [&](double dx, double dy, double distance, double contact) {
+  auto ahead = [&](double dx, double dy, double distance2, double contact) {
     const double along = h.direction.x() * dx + h.direction.y() * dy;
     if (along < 0.0) return;
     if (std::abs(h.direction.x() * dy - h.direction.y() * dx) > contact) return;
-    spacing = std::min(spacing, distance - contact);
+    spacing = std::min(spacing, std::sqrt(distance2) - contact);
   };
-  for (int k = 0; k < count; ++k) ahead(kept[k].dx, kept[k].dy, kept[k].distance, kept[k].contact);
+  for (int k = 0; k < count; ++k) ahead(kept[k].dx, kept[k].dy, kept[k].distance2, kept[k].contact);
   if (overflow) {
     // More neighbours than kept (a crush far above any walking density): look at all of them again.
     m.nbr.forEachWithin<kPeriodic>(w.p, ownReach, [&](const NeighbourSlot& o) {
@@ -109,7 +111,7 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
       const double d2 = dx * dx + dy * dy;
       if (d2 >= reach2 || o.index == static_cast<std::uint32_t>(w.i)) return;
       if (walls.any() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
-      ahead(dx, dy, std::sqrt(d2), w.r + o.radius);
+      ahead(dx, dy, d2, w.r + o.radius);
     });
   }
   h.speed = std::min(s.speed, std::max(0.0, spacing / lo.timeGap));

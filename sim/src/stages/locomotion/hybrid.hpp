@@ -14,18 +14,19 @@ namespace unrest {
 template <bool kPeriodic>
 Moved hybridStep(const MoveContext& m, const Walker& w, double reach) {
   const PhysicsDef& ph = m.ctx.scenario.physics;
-  // Contact only: no social repulsion, and nothing beyond touching.
-  const ForceParams contact{0.0, ph.B, ph.k, ph.kappa, 1.0, 0.0};
-  const ForceParams walls{0.0, ph.wallB, ph.wallK, ph.wallKappa, 1.0, 0.0};
+  const double urgency = std::max(double(m.ctx.scenario.populations[m.a.group[w.i]].urgency), double(m.a.fear[w.i]));
+  // The contact layer; for someone pushing, HFV's social repulsion in proportion to their urgency (at u = 1 they move
+  // as HFV 2000's escaping crowd does, who keep a body's breadth of cushion even while pushing).
+  const ForceParams contact{urgency * ph.A, ph.B, ph.k, ph.kappa, 1.0, urgency > 0.0 ? ph.interactionRange : 0.0};
+  const ForceParams walls{urgency * ph.wallA, ph.wallB, ph.wallK, ph.wallKappa, 1.0, urgency > 0.0 ? ph.interactionRange : 0.0};
   ForceAccumulator acc;
   Moved out;
   const WallsAround around(m.ctx.world, w.p);
   out.wallsNear = around.any();
   const Headway h = collisionFreeSpeed<kPeriodic>(m, w, reach, around, true, [&](const NeighbourSlot& o, const Vec2& offset, double d2) {
-    const double rSum = w.r + o.radius;
-    if (d2 < rSum * rSum) addPersonForce(acc, contact, offset, rSum, Vec2(o.vx - w.v.x(), o.vy - w.v.y()), w.steering.heading);
+    const double rSum = w.r + o.radius, reachOf = rSum + contact.range;
+    if (d2 < reachOf * reachOf) addPersonForce(acc, contact, offset, rSum, Vec2(o.vx - w.v.x(), o.vy - w.v.y()), w.steering.heading);
   });
-  const double urgency = std::max(double(m.ctx.scenario.populations[m.a.group[w.i]].urgency), double(m.a.fear[w.i]));
   const double speed = std::max(h.speed, urgency * w.steering.speed);
   // Someone whose headway, not their urgency, sets the speed is a walker of the velocity model: they take its velocity
   // at once (slowing for the person ahead is immediate, as in the model) and move off it only as far as the bodies and
