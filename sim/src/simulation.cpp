@@ -8,7 +8,7 @@
 namespace unrest {
 
 namespace {
-constexpr int kVelocityModelSpan = 4;  // neighbour cells either side of a person's own that the velocity models may visit
+constexpr int kVelocityModelSpan = 2;  // neighbour cells either side of a person's own that the velocity models may visit
 }  // namespace
 
 namespace {
@@ -139,9 +139,10 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   // Neighbour cells large enough that all interactions of a person lie in its 3×3 block.
   const Grid& g = world.grid();
   NeighbourIndex& nbr = s.neighbours;
-  // The velocity models' reach (the headway of the fastest walker) is long; their cells are a quarter of it (0.65 m
-  // with Weidmann's speeds), and each person visits only the cells their own speed needs: 7×7 small cells less the
-  // corners, about 20 m², where 3×3 cells of the whole reach would be 61 m².
+  // The velocity models' reach (the headway of the fastest walker, 2.6 m with Weidmann's speeds) is long; their cells
+  // are half of it, and each person visits only the cells their own speed needs (5×5 at most, less the corners).
+  // Smaller cells would visit less ground but fold more of a city onto the same buckets (measured on the Bishkek
+  // map: quarter-reach cells made the move stage 4× slower than HFV's).
   nbr.span = scenario.locomotion.velocityModel() ? kVelocityModelSpan : 1;
   nbr.cells.build(g, scenario.neighbourReach() / nbr.span, total, world.periodX() > 0, 2 * nbr.span + 1);
   if (world.periodX() > 0) {
@@ -156,7 +157,7 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
                                 std::to_string((2 * nbr.span + 1) * nbr.cells.grid.h) + " m with these radii and this locomotion model)"}});
   }
   nbr.cellStart.assign(nbr.cells.buckets() + 2, 0);
-  nbr.chunkCounts.reserve((nbr.cells.buckets() + 1) * std::size_t(kSortChunksPerThread * threads_));
+  nbr.chunkCounts.reserve((nbr.cells.buckets() + 1) * std::size_t(threads_));
   nbr.cellOrder.reserve(total);
   nbr.packed.reserve(total);
   nbr.reorderScratch.reserve(total);

@@ -19,7 +19,6 @@ namespace unrest {
 // Every such loop writes only its own people's slots and sums integers, so the result does not depend on who ran what.
 constexpr std::int64_t kCheapChunk = 4096;  // people per chunk, for loops of a few nanoseconds a person
 constexpr std::int64_t kMoveChunk = 256;    // people per chunk in the move stage
-constexpr int kSortChunksPerThread = 4;     // chunks of the index stage's counting sort
 
 struct StepContext {
   const Scenario& scenario;

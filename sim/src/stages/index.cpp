@@ -21,13 +21,13 @@ constexpr std::int64_t kParallelSortMinimum = 64 * kParallelMinimum;
 // left are dropped here.
 void countingSort(const StepContext& ctx, NeighbourIndex& nbr, const Population& a, std::vector<std::uint32_t>& order) {
   const std::size_t n = a.size();
-  // Several chunks a thread, handed out as threads come free (see kCheapChunk); the order stays the chunks' order.
-  const int chunks = n > std::size_t(kParallelSortMinimum) ? kSortChunksPerThread * ctx.threads : 1;
+  // One chunk a thread: the per-chunk bucket counts cost memory in proportion to the buckets (about 4 per person).
+  const int chunks = n > std::size_t(kParallelSortMinimum) ? ctx.threads : 1;
   const std::size_t buckets = nbr.cells.buckets() + 1;
   nbr.chunkCounts.assign(std::size_t(chunks) * buckets, 0u);
   auto chunkBegin = [&](int t) { return n * std::size_t(t) / std::size_t(chunks); };
   const auto exited = std::uint8_t(AgentState::Exited);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::min(chunks, ctx.threads))
+#pragma omp parallel for schedule(static, 1) num_threads(chunks)
   for (int t = 0; t < chunks; ++t) {
     std::uint32_t* counts = nbr.chunkCounts.data() + std::size_t(t) * buckets;
     for (std::size_t k = chunkBegin(t); k < chunkBegin(t + 1); ++k)
@@ -45,7 +45,7 @@ void countingSort(const StepContext& ctx, NeighbourIndex& nbr, const Population&
   }
   nbr.cellStart[buckets] = running;
   order.resize(running);
-#pragma omp parallel for schedule(dynamic, 1) num_threads(std::min(chunks, ctx.threads))
+#pragma omp parallel for schedule(static, 1) num_threads(chunks)
   for (int t = 0; t < chunks; ++t) {
     std::uint32_t* cursor = nbr.chunkCounts.data() + std::size_t(t) * buckets;
     for (std::size_t k = chunkBegin(t); k < chunkBegin(t + 1); ++k)

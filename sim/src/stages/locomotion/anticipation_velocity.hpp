@@ -29,7 +29,7 @@ Moved anticipationVelocityStep(const MoveContext& m, const Walker& w, double rea
   constexpr double kBackStep = -0.01;      // m/s: and may give way a little
 
   Moved out;
-  const WallsAround walls(world, w.p);
+  const WallsAround walls(world, w.p, reach);
   out.wallsNear = walls.any();
   const Vec2 desired = s.heading;
   Vec2 facing(m.a.facingX[w.i], m.a.facingY[w.i]);
@@ -54,7 +54,7 @@ Moved anticipationVelocityStep(const MoveContext& m, const Walker& w, double rea
     if constexpr (kPeriodic) dx -= periodic.period * double((dx > periodic.half) - (dx < -periodic.half));
     dy = o.y - w.p.y();
     if (dx * dx + dy * dy >= reach2 || o.index == static_cast<std::uint32_t>(w.i)) return false;
-    return !(walls.any() && walls.between(w.p, w.p + Vec2(dx, dy)));
+    return !(walls.hides() && walls.between(w.p, w.p + Vec2(dx, dy)));
   };
   m.nbr.forEachWithin<kPeriodic>(w.p, reach, [&](const NeighbourSlot& o) {
     double dx, dy;

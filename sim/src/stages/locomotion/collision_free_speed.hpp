@@ -56,7 +56,7 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
     const double d2 = dx * dx + dy * dy;
     if (d2 >= reach2 || o.index == static_cast<std::uint32_t>(w.i)) return;
     onNeighbour(o, Vec2(-dx, -dy), d2);
-    if (walls.any() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
+    if (walls.hides() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
     const double contact = w.r + o.radius;
     if (d2 < repelled * repelled && d2 > 1e-18) {
       const double d = std::sqrt(d2);
@@ -110,7 +110,7 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
       const double dy = o.y - w.p.y();
       const double d2 = dx * dx + dy * dy;
       if (d2 >= reach2 || o.index == static_cast<std::uint32_t>(w.i)) return;
-      if (walls.any() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
+      if (walls.hides() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
       ahead(dx, dy, d2, w.r + o.radius);
     });
   }
@@ -122,7 +122,7 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
 template <bool kPeriodic>
 Moved collisionFreeSpeedStep(const MoveContext& m, const Walker& w, double reach) {
   Moved out;
-  const WallsAround walls(m.ctx.world, w.p);
+  const WallsAround walls(m.ctx.world, w.p, reach);
   out.wallsNear = walls.any();
   const Headway h = collisionFreeSpeed<kPeriodic>(m, w, reach, walls, false, [](const NeighbourSlot&, const Vec2&, double) {});
   out.v = h.speed * h.direction;

@@ -21,7 +21,7 @@ Moved hybridStep(const MoveContext& m, const Walker& w, double reach) {
   const ForceParams walls{urgency * ph.wallA, ph.wallB, ph.wallK, ph.wallKappa, 1.0, urgency > 0.0 ? ph.interactionRange : 0.0};
   ForceAccumulator acc;
   Moved out;
-  const WallsAround around(m.ctx.world, w.p);
+  const WallsAround around(m.ctx.world, w.p, reach);
   out.wallsNear = around.any();
   const Headway h = collisionFreeSpeed<kPeriodic>(m, w, reach, around, true, [&](const NeighbourSlot& o, const Vec2& offset, double d2) {
     const double rSum = w.r + o.radius, reachOf = rSum + contact.range;

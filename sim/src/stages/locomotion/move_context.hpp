@@ -64,19 +64,39 @@ bool forEachWallNear(const World& world, const Vec2& p, Visit&& visit) {
   return nearSegments != nearSegmentsEnd;
 }
 
-// The wall segments within the world's wall reach of a point: what can hide a neighbour from a person standing there
-// (a neighbour behind a wall neither repels nor blocks the way).
+// The wall segments that can hide a neighbour from a person at p (a neighbour behind a wall neither repels nor blocks
+// the way): those within `radius` of p, picked once per person from the world's bucket, so that each neighbour is
+// tested against the one or two walls actually near rather than the whole bucket's list.
 struct WallsAround {
+  static constexpr int kKept = 24;
   const World& world;
-  const std::int32_t *first, *end;
-  WallsAround(const World& w, const Vec2& p) : world(w) { std::tie(first, end) = w.segmentsNear(w.wallBucketOf(p)); }
-  bool any() const { return first != end; }
-  // Whether a wall lies between p and q, for q within the wall reach of p.
+  const std::int32_t *first, *end;  // the bucket's list, used when more than kKept segments are near
+  std::int32_t near[kKept];
+  int count = 0;
+  bool overflow = false;
+  WallsAround(const World& w, const Vec2& p, double radius) : world(w) {
+    std::tie(first, end) = w.segmentsNear(w.wallBucketOf(p));
+    const double r2 = radius * radius;
+    for (auto it = first; it != end; ++it) {
+      const WallSegment& s = w.walls()[*it];
+      if ((p - closestPointOnSegment(p, s.a, s.b)).squaredNorm() > r2) continue;
+      if (count < kKept) near[count++] = *it;
+      else overflow = true;
+    }
+  }
+  bool any() const { return first != end; }  // some wall within the world's wall reach (the guard must look)
+  // Whether a wall lies between p and q, for q within the radius of p.
   bool between(const Vec2& p, const Vec2& q) const {
-    for (auto it = first; it != end; ++it)
-      if (segmentsIntersect(p, q, world.walls()[*it].a, world.walls()[*it].b)) return true;
+    if (overflow) {
+      for (auto it = first; it != end; ++it)
+        if (segmentsIntersect(p, q, world.walls()[*it].a, world.walls()[*it].b)) return true;
+      return false;
+    }
+    for (int k = 0; k < count; ++k)
+      if (segmentsIntersect(p, q, world.walls()[near[k]].a, world.walls()[near[k]].b)) return true;
     return false;
   }
+  bool hides() const { return count > 0 || overflow; }  // any wall near enough to hide a neighbour
 };
 
 // HFV's v_max: people do not run faster than a set multiple of their desired speed, however hard they are pushed.
