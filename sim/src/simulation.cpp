@@ -140,10 +140,13 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   s.spawner.announcedArrival.assign(scenario.populations.size(), 0);
   const double maxRadius = maxRadiusOf(scenario);
 
-  // Neighbour cells large enough that all interactions of a person lie in its 3×3 block.
+  // Neighbour cells large enough that all interactions of a person lie in its 3×3 block, and so does the square
+  // metre around them that the local density counts (localDensity, stages.hpp), with room for a step's movement.
+  constexpr double kSmallestNeighbourCell = 1.0;  // m
   const Grid& g = world.grid();
   NeighbourIndex& nbr = s.neighbours;
-  nbr.cells.build(g, 2.0 * maxRadius + scenario.physics.interactionRange, total, world.periodX() > 0);
+  nbr.cells.build(g, std::max(2.0 * maxRadius + scenario.physics.interactionRange, kSmallestNeighbourCell), total,
+                  world.periodX() > 0);
   if (world.periodX() > 0) {
     nbr.periodic.period = world.periodX();
     nbr.periodic.half = 0.5 * nbr.periodic.period;
@@ -163,13 +166,7 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   s.spawner.head.assign(nbr.cells.buckets(), -1);
   s.spawner.next.reserve(total);
 
-  DensityCells& d = s.density;
-  d.grid = coarseCells(g, scenario.output.densityCell);
-  d.area = walkableAreaPerCell(world, d.grid);
-  d.count.assign(d.grid.size(), 0);
-  d.sumVx.assign(d.grid.size(), 0.0);
-  d.sumVy.assign(d.grid.size(), 0.0);
-  d.sumV2.assign(d.grid.size(), 0.0);
+  s.crowdPressure.build(world, dt_, total);
   s.outcomes.events.reserve(64);
   setUpModel(scenario, world, dt_, maxRadius, s.model);
   s.row.factions.reserve(scenario.factions.size());
@@ -203,17 +200,20 @@ void Simulation::step() {
   }
   timed(Stage::Move, [&] { runMove(ctx, s.neighbours, model, a, out.tally); });
   std::int64_t injured = 0;
-  timed(Stage::Harm, [&] { injured = runHarm(ctx, model.fear, a, out); });
+  timed(Stage::Harm, [&] { injured = runHarm(ctx, s.neighbours, model.fear, a, out, s.peaks); });
   timed(Stage::Arrive, [&] { runArrive(ctx, model.plans, injured, s.spawner, a, out); });
   ++stepIndex_;
   timed(Stage::Record, [&] {
+    if (stepIndex_ % s.crowdPressure.stepsPerSample() == 0) s.crowdPressure.sample(a);
     if (stepIndex_ % recordEvery_ == 0 || stepIndex_ == totalSteps_) recordRow();
   });
 }
 
 void Simulation::recordRow() {
   const StepContext ctx{scenario_, world_, rng_, threads_, dt_, stepIndex_};
-  runRecord(ctx, state_->agents, state_->model, state_->outcomes.tally, scenario_.totalPeople(), state_->density, state_->row);
+  SimulationState& s = *state_;
+  runRecord(ctx, s.neighbours, s.agents, s.model, s.outcomes.tally, scenario_.totalPeople(), s.peaks, s.crowdPressure,
+            s.row);
   recorded_ = true;
 }
 
@@ -278,7 +278,7 @@ std::size_t Simulation::memoryBytes() const {
          (nbr.cellStart.size() + nbr.cellOrder.size() + nbr.reorderScratch.size() + s.spawner.head.size() +
           s.spawner.next.size()) * 4 +
          nbr.packed.size() * sizeof(NeighbourSlot) +
-         s.density.area.size() * (8 * 4 + 4) + world_.memoryBytes() + s.model.perception.grid.memoryBytes() + flight +
+         s.crowdPressure.memoryBytes() + world_.memoryBytes() + s.model.perception.grid.memoryBytes() + flight +
          s.ids.of.size() * sizeof(std::int64_t) + s.model.brawls.marks.size() + s.model.seenActivity.size();
 }
 
