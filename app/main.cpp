@@ -140,8 +140,9 @@ int runSimulation(const RunOptions& opt) {
                 static_cast<long long>(writer.peakCivilians(Condition::Fleeing)),
                 static_cast<long long>(writer.peakCivilians(Condition::Looting)));
   }
-  std::printf("  at the end: peak density %.2f /m2, peak contact pressure %.0f N/m, mean speed %.2f m/s\n",
-              row.peakDensity, row.peakPressure, row.meanSpeed);
+  std::printf("  at the end: peak density %.0f /m2, peak contact pressure %.0f N/m, crowd pressure %.3f /s2, "
+              "mean speed %.2f m/s\n",
+              row.peakDensity, row.peakPressure, row.crowdPressure.pressure, row.meanSpeed);
   std::printf("  outputs: %s/{metrics.csv, events.jsonl, summary.json%s}\n", writer.directory().c_str(),
               recorder ? ", run.sqlite" : "");
   if (opt.profile) {

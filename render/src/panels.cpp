@@ -114,9 +114,14 @@ void Panels::drawHud(sf::RenderTarget& target, const Viewer& viewer, const Snaps
   lines.push_back({printf("injuries %lld:%s   arrests %lld   looting incidents %lld (damage %.0f)", (long long)injuryTotal,
                           injuries.c_str(), (long long)s.row.arrests, (long long)s.row.lootingIncidents,
                           s.row.lootingDamage)});
-  lines.push_back({printf("waiting to enter %lld   off the streets %lld   exited %lld   peak density %.2f /m2   peak pressure %.0f N/m",
-                          (long long)s.waiting, (long long)s.row.byState[std::size_t(AgentState::Away)],
-                          (long long)s.row.byState[std::size_t(AgentState::Exited)], s.row.peakDensity, s.row.peakPressure)});
+  lines.push_back({printf("waiting to enter %lld   off the streets %lld   exited %lld", (long long)s.waiting,
+                          (long long)s.row.byState[std::size_t(AgentState::Away)],
+                          (long long)s.row.byState[std::size_t(AgentState::Exited)])});
+  // The crowd pressure is coloured from where Helbing, Johansson and Al-Abideen saw turbulence set in (0.02 /s2).
+  constexpr double kTurbulenceOnset = 0.02;
+  lines.push_back({printf("peak density %.0f /m2   peak contact pressure %.0f N/m   crowd pressure %.3f /s2",
+                          s.row.peakDensity, s.row.peakPressure, s.row.crowdPressure.pressure),
+                   s.row.crowdPressure.pressure >= kTurbulenceOnset ? sf::Color(255, 150, 120) : kText});
   if (overlay != Overlay::None) {
     std::string name = overlayName(overlay);
     if (overlay == Overlay::Navigation && world.fieldCount() > 0)

@@ -72,8 +72,8 @@ std::string describeEvent(const Scenario& sc, const Event& e) {
   switch (e.type) {
     case EventType::Injury:
       if (e.cause == InjuryCause::Crush)
-        std::snprintf(buf, sizeof buf, "injury (crush): #%u of %s at (%.0f, %.0f), %.0f N/m", e.agent, population.c_str(),
-                      e.position.x(), e.position.y(), e.value);
+        std::snprintf(buf, sizeof buf, "injury (crush): #%u of %s at (%.0f, %.0f), %.0f N/m, %.0f /m2", e.agent,
+                      population.c_str(), e.position.x(), e.position.y(), e.value, e.density);
       else
         std::snprintf(buf, sizeof buf, "injury (%s): #%u of %s at (%.0f, %.0f)", injuryCauseName(e.cause), e.agent,
                       population.c_str(), e.position.x(), e.position.y());

@@ -108,7 +108,7 @@ void writeEvent(std::FILE* f, const Scenario& sc, const Event& e) {
     case EventType::Injury:
       std::fprintf(f, ",\"cause\":\"%s\"", injuryCauseName(e.cause));
       person();
-      if (e.cause == InjuryCause::Crush) std::fprintf(f, ",\"pressure_Npm\":%.1f", e.value);
+      if (e.cause == InjuryCause::Crush) std::fprintf(f, ",\"pressure_Npm\":%.1f,\"density_pm2\":%.0f", e.value, e.density);
       if (e.cause == InjuryCause::Gunshot) std::fprintf(f, ",\"distance_m\":%.2f", e.value);
       break;
     case EventType::PopulationSpawned:
@@ -189,7 +189,10 @@ void OutputWriter::afterStep(const Simulation& sim) {
     peakPressure_ = r.peakPressure;
     peakPressureTime_ = r.time;
   }
-  peakCrowdPressure_ = std::max(peakCrowdPressure_, r.crowdPressure);
+  if (r.crowdPressure.pressure > peakCrowdPressure_.pressure) {
+    peakCrowdPressure_ = r.crowdPressure;
+    peakCrowdPressureTime_ = r.time;
+  }
   for (int c = 0; c < kConditionCount; ++c) peakCondition_[c] = std::max(peakCondition_[c], r.byCondition[c]);
   for (std::size_t f = 0; f < r.factions.size(); ++f) {
     FactionCounts& p = peakFaction_[f];
@@ -217,7 +220,7 @@ void OutputWriter::afterStep(const Simulation& sim) {
                n(r.injuries[int(InjuryCause::Crush)]), n(r.injuries[int(InjuryCause::Brawl)]),
                n(r.injuries[int(InjuryCause::Gunshot)]), n(r.injuries[0] + r.injuries[1] + r.injuries[2]), n(r.arrests),
                n(r.lootingIncidents), r.lootingDamage, r.legitimacy, r.policePresence, r.night ? 1 : 0, r.curfew ? 1 : 0,
-               r.meanFear, r.peakDensity, r.peakPressure, r.meanSpeed, r.crowdPressure, n(r.contacts), n(r.wallCorrections));
+               r.meanFear, r.peakDensity, r.peakPressure, r.meanSpeed, r.crowdPressure.pressure, n(r.contacts), n(r.wallCorrections));
   for (const FactionCounts& f : r.factions)
     std::fprintf(metrics_, ",%lld,%lld,%lld,%lld,%lld,%lld,%lld", n(f.onStreet), n(f.active), n(f.fighting), n(f.fleeing),
                  n(f.looting), n(f.injured), n(f.arrested));
@@ -280,9 +283,12 @@ void OutputWriter::finish(const Simulation& sim, double wallSeconds, bool interr
   std::fprintf(f, "  \"checkpoint_crossings\": %lld,\n", n(sim.barrierCrossings()));
   std::fprintf(f, "  \"legitimacy_end\": %.4f,\n", sim.legitimacy());
   std::fprintf(f, "  \"police_presence_end\": %.4f,\n", sim.policePresence());
+  const CrowdPressurePeak& cp = peakCrowdPressure_;
   std::fprintf(f, "  \"peaks\": {\"density_pm2\": %.4f, \"density_time_s\": %.3f, \"pressure_Npm\": %.1f, "
-               "\"pressure_time_s\": %.3f, \"crowd_pressure_ps2\": %.5f},\n",
-               peakDensity_, peakDensityTime_, peakPressure_, peakPressureTime_, peakCrowdPressure_);
+               "\"pressure_time_s\": %.3f, \"crowd_pressure_ps2\": %.5f, \"crowd_pressure_time_s\": %.3f, "
+               "\"crowd_pressure_x\": %.1f, \"crowd_pressure_y\": %.1f, \"crowd_pressure_density_pm2\": %.3f},\n",
+               peakDensity_, peakDensityTime_, peakPressure_, peakPressureTime_, cp.pressure, peakCrowdPressureTime_,
+               cp.at.x(), cp.at.y(), cp.density);
   std::fprintf(f, "  \"events\": %lld,\n", n(eventCount_));
   std::fprintf(f, "  \"agent_steps\": %lld,\n", n(sim.agentSteps()));
   std::fprintf(f, "  \"wall_corrections\": %lld,\n", n(last.wallCorrections));

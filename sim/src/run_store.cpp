@@ -24,7 +24,7 @@ namespace {
 // JuPedSim's trajectory database version whose tables we write (PedPy reads versions 1 and 2).
 constexpr int kJuPedSimVersion = 2;
 // unrest's own tables, bumped when they change.
-constexpr int kStoreVersion = 1;
+constexpr int kStoreVersion = 2;
 // Frames per transaction: 20 frames of 0.5 s keep at most 10 simulated seconds uncommitted.
 constexpr std::int64_t kFramesPerTransaction = 20;
 // Frames copied but not yet written; the step waits when the writer is this far behind.
@@ -48,15 +48,15 @@ CREATE TABLE frames(frame INTEGER PRIMARY KEY, step INTEGER NOT NULL, time_s REA
                     exited INTEGER NOT NULL, jailed INTEGER NOT NULL, away INTEGER NOT NULL,
                     injuries_crush INTEGER NOT NULL, injuries_brawl INTEGER NOT NULL, injuries_gunshot INTEGER NOT NULL,
                     arrests INTEGER NOT NULL, looting_incidents INTEGER NOT NULL, looting_damage REAL NOT NULL,
-                    peak_density_pm2 REAL NOT NULL, peak_pressure_Npm REAL NOT NULL, legitimacy REAL NOT NULL,
-                    police_presence REAL NOT NULL, state BLOB NOT NULL);
+                    peak_density_pm2 REAL NOT NULL, peak_pressure_Npm REAL NOT NULL, crowd_pressure_ps2 REAL NOT NULL,
+                    legitimacy REAL NOT NULL, police_presence REAL NOT NULL, state BLOB NOT NULL);
 CREATE TABLE vehicles(frame INTEGER NOT NULL, vehicle INTEGER NOT NULL, name TEXT NOT NULL, x REAL NOT NULL,
                       y REAL NOT NULL, heading REAL NOT NULL, speed REAL NOT NULL, PRIMARY KEY(frame, vehicle)) WITHOUT ROWID;
 CREATE TABLE checkpoints(frame INTEGER NOT NULL, checkpoint INTEGER NOT NULL, name TEXT NOT NULL, open INTEGER NOT NULL,
                          queue INTEGER NOT NULL, admitted INTEGER NOT NULL, PRIMARY KEY(frame, checkpoint)) WITHOUT ROWID;
 CREATE TABLE events(event INTEGER PRIMARY KEY, frame INTEGER NOT NULL, step INTEGER NOT NULL, time_s REAL NOT NULL,
                     type TEXT NOT NULL, type_code INTEGER NOT NULL, agent INTEGER, population INTEGER, x REAL, y REAL,
-                    value REAL, item INTEGER, cause INTEGER);
+                    value REAL, item INTEGER, cause INTEGER, density REAL);
 CREATE INDEX events_step ON events(step);
 )SQL";
 
@@ -300,7 +300,10 @@ struct RunRecorder::Writer {
       events->bind(8, e.position.x()).bind(9, e.position.y()).bind(10, e.value);
       if (e.index >= 0) events->bind(11, std::int64_t(e.index));
       else events->bindNull(11);
-      events->bind(12, std::int64_t(e.cause)).run();
+      events->bind(12, std::int64_t(e.cause));
+      if (e.type == EventType::Injury && e.cause == InjuryCause::Crush) events->bind(13, e.density);
+      else events->bindNull(13);
+      events->run();
     }
     if (c.writeFrame) {
       // By id: rows then go to the end of the table's B-tree, the cheapest insertion there is.
@@ -332,8 +335,9 @@ struct RunRecorder::Writer {
         frames->bind(k++, r.byState[int(s)]);
       for (auto n : f.injuries) frames->bind(k++, n);
       frames->bind(k, r.arrests).bind(k + 1, r.lootingIncidents).bind(k + 2, r.lootingDamage).bind(k + 3, r.peakDensity)
-          .bind(k + 4, r.peakPressure).bind(k + 5, r.legitimacy).bind(k + 6, r.policePresence);
-      frames->bindBlob(k + 7, f.people.data(), f.people.size() * sizeof(RecordedPerson)).run();
+          .bind(k + 4, r.peakPressure).bind(k + 5, r.crowdPressure.pressure).bind(k + 6, r.legitimacy)
+          .bind(k + 7, r.policePresence);
+      frames->bindBlob(k + 8, f.people.data(), f.people.size() * sizeof(RecordedPerson)).run();
       for (const RecordedVehicle& v : f.vehicles)
         vehicles->bind(1, f.frame).bind(2, std::int64_t(v.vehicle)).bind(3, vehicleNames[v.vehicle]).bind(4, double(v.x))
             .bind(5, double(v.y)).bind(6, double(v.heading)).bind(7, double(v.speed)).run();
@@ -421,14 +425,14 @@ RunRecorder::RunRecorder(const Simulation& sim, const std::string& directory, co
   w.frameData = std::make_unique<Statement>(w.db, path_, "INSERT INTO frame_data VALUES(?, ?)");
   w.frames = std::make_unique<Statement>(w.db, path_,
                                          "INSERT INTO frames VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-                                         "?, ?, ?, ?, ?)");
+                                         "?, ?, ?, ?, ?, ?)");
   w.people = std::make_unique<Statement>(w.db, path_, "INSERT INTO people VALUES(?, ?, ?, ?, ?, ?)");
   w.vehicles = std::make_unique<Statement>(w.db, path_, "INSERT INTO vehicles VALUES(?, ?, ?, ?, ?, ?, ?)");
   w.checkpoints = std::make_unique<Statement>(w.db, path_, "INSERT INTO checkpoints VALUES(?, ?, ?, ?, ?, ?)");
   w.events = std::make_unique<Statement>(
       w.db, path_,
-      "INSERT INTO events(frame, step, time_s, type, type_code, agent, population, x, y, value, item, cause) "
-      "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+      "INSERT INTO events(frame, step, time_s, type, type_code, agent, population, x, y, value, item, cause, density) "
+      "VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
   w.thread = std::thread([&w] { w.loop(); });
   afterStep(sim);  // frame 0: the street before the first step
 }
@@ -578,12 +582,12 @@ RunStore::RunStore(const std::string& path) : path_(path), db_(std::make_unique<
       d.db, path,
       "SELECT step, time_s, spawned, waiting, walking, arrived, injured, exited, jailed, away, injuries_crush, "
       "injuries_brawl, injuries_gunshot, arrests, looting_incidents, looting_damage, peak_density_pm2, peak_pressure_Npm, "
-      "legitimacy, police_presence, state FROM frames WHERE frame = ?");
+      "crowd_pressure_ps2, legitimacy, police_presence, state FROM frames WHERE frame = ?");
   d.vehicles = std::make_unique<Statement>(d.db, path, "SELECT vehicle, x, y, heading, speed FROM vehicles WHERE frame = ? ORDER BY vehicle");
   d.checkpoints = std::make_unique<Statement>(d.db, path, "SELECT open, queue, admitted FROM checkpoints WHERE frame = ? ORDER BY checkpoint");
   d.events = std::make_unique<Statement>(
       d.db, path,
-      "SELECT time_s, type_code, agent, population, x, y, value, item, cause FROM "
+      "SELECT time_s, type_code, agent, population, x, y, value, item, cause, density FROM "
       "(SELECT * FROM events WHERE step <= ? ORDER BY event DESC LIMIT ?) ORDER BY event");
 }
 
@@ -635,6 +639,7 @@ void RunStore::readFrame(std::int64_t frame, RecordedFrame& out) {
   r.lootingDamage = f.real(k++);
   r.peakDensity = f.real(k++);
   r.peakPressure = f.real(k++);
+  r.crowdPressure.pressure = f.real(k++);
   r.legitimacy = f.real(k++);
   r.policePresence = f.real(k++);
   std::size_t bytes = 0;
@@ -666,6 +671,7 @@ std::vector<Event> RunStore::eventsUpTo(std::int64_t step, int count) {
     e.value = q.real(6);
     e.index = q.null(7) ? -1 : int(q.integer(7));
     e.cause = static_cast<InjuryCause>(q.integer(8));
+    e.density = q.null(9) ? 0.0 : q.real(9);
     events.push_back(e);
   }
   return events;

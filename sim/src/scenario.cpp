@@ -322,9 +322,25 @@ void readPhysics(Checker& checker, MapReader& r, Scenario& sc) {
 
 void readHarm(Checker& checker, MapReader& r, Scenario& sc) {
   MapReader h(checker, r.get("harm"), "harm", r.where());
-  sc.harm.injuryPressure = h.number("injury_pressure", sc.harm.injuryPressure, above(0), "N/m");
-  sc.harm.injuryTime = h.number("injury_time", sc.harm.injuryTime, between(0, 3600), "s");
-  if (!h.boolean("injuries", true)) sc.harm.injuryPressure = kInf;  // pressures are still measured, nobody is hurt
+  HarmDef& harm = sc.harm;
+  const std::size_t problemsBefore = checker.problems.size();
+  harm.criterion = h.choice<HarmCriterion>(
+      "criterion", harm.criterion,
+      {{"hfv2000", HarmCriterion::Hfv2000}, {"sustained_compression", HarmCriterion::SustainedCompression}});
+  const bool criterionRead = checker.problems.size() == problemsBefore;
+  harm.injuryPressure = h.number("injury_pressure", harm.injuryPressure, above(0), "N/m");
+  if (!h.boolean("injuries", true)) harm.injuryPressure = kInf;  // pressures are still measured, nobody is hurt
+  // The times belong to sustained_compression: HFV's rule has none, and a time it silently ignored would mislead.
+  if (harm.criterion == HarmCriterion::SustainedCompression) {
+    harm.injuryTime = h.number("injury_time", harm.injuryTime, {0, 3600, true, false}, "s");
+    harm.recoveryTime = h.number("recovery_time", harm.recoveryTime, between(0, 86400), "s");
+  } else {
+    for (const char* key : {"injury_time", "recovery_time"})
+      if (const YamlNode* v = h.get(key); v && criterionRead)
+        checker.error(v->where, h.keyPath(key),
+                      std::string("applies only to criterion: sustained_compression (expected criterion: "
+                                  "sustained_compression with it, or no ") + key + " under hfv2000)");
+  }
   h.finish();
 }
 

@@ -136,7 +136,9 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   s.spawner.announcedArrival.assign(scenario.populations.size(), 0);
   const double maxRadius = scenario.largestRadius();
 
-  // Neighbour cells large enough that all interactions of a person lie in its 3×3 block.
+  // Neighbour cells large enough that all interactions of a person lie in its 3×3 block, and so does the square
+  // metre around them that the local density counts (localDensity, stages.hpp), with room for a step's movement.
+  constexpr double kSmallestNeighbourCell = 1.0;  // m
   const Grid& g = world.grid();
   NeighbourIndex& nbr = s.neighbours;
   // The velocity models' reach (the headway of the fastest walker, 2.6 m with Weidmann's speeds) is long; their cells
@@ -144,7 +146,8 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   // Smaller cells would visit less ground but fold more of a city onto the same buckets (measured on the Bishkek
   // map: quarter-reach cells made the move stage 4× slower than HFV's).
   nbr.span = scenario.locomotion.velocityModel() ? kVelocityModelSpan : 1;
-  nbr.cells.build(g, scenario.neighbourReach() / nbr.span, total, world.periodX() > 0, 2 * nbr.span + 1);
+  nbr.cells.build(g, std::max(scenario.neighbourReach() / nbr.span, kSmallestNeighbourCell), total, world.periodX() > 0,
+                  2 * nbr.span + 1);
   if (world.periodX() > 0) {
     nbr.periodic.period = world.periodX();
     nbr.periodic.half = 0.5 * nbr.periodic.period;
@@ -164,13 +167,7 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   s.spawner.head.assign(nbr.cells.buckets(), -1);
   s.spawner.next.reserve(total);
 
-  DensityCells& d = s.density;
-  d.grid = coarseCells(g, scenario.output.densityCell);
-  d.area = walkableAreaPerCell(world, d.grid);
-  d.count.assign(d.grid.size(), 0);
-  d.sumVx.assign(d.grid.size(), 0.0);
-  d.sumVy.assign(d.grid.size(), 0.0);
-  d.sumV2.assign(d.grid.size(), 0.0);
+  s.crowdPressure.build(world, dt_, total);
   s.outcomes.events.reserve(64);
   setUpModel(scenario, world, dt_, maxRadius, s.model);
   s.row.factions.reserve(scenario.factions.size());
@@ -204,17 +201,20 @@ void Simulation::step() {
   }
   timed(Stage::Move, [&] { runMove(ctx, s.neighbours, model, a, out.tally); });
   std::int64_t injured = 0;
-  timed(Stage::Harm, [&] { injured = runHarm(ctx, model.fear, a, out); });
+  timed(Stage::Harm, [&] { injured = runHarm(ctx, s.neighbours, model.fear, a, out, s.peaks); });
   timed(Stage::Arrive, [&] { runArrive(ctx, model.plans, injured, s.spawner, a, out); });
   ++stepIndex_;
   timed(Stage::Record, [&] {
+    if (stepIndex_ % s.crowdPressure.stepsPerSample() == 0) s.crowdPressure.sample(a);
     if (stepIndex_ % recordEvery_ == 0 || stepIndex_ == totalSteps_) recordRow();
   });
 }
 
 void Simulation::recordRow() {
   const StepContext ctx{scenario_, world_, rng_, threads_, dt_, stepIndex_};
-  runRecord(ctx, state_->agents, state_->model, state_->outcomes.tally, scenario_.totalPeople(), state_->density, state_->row);
+  SimulationState& s = *state_;
+  runRecord(ctx, s.neighbours, s.agents, s.model, s.outcomes.tally, scenario_.totalPeople(), s.peaks, s.crowdPressure,
+            s.row);
   recorded_ = true;
 }
 
@@ -279,7 +279,7 @@ std::size_t Simulation::memoryBytes() const {
          (nbr.cellStart.size() + nbr.cellOrder.size() + nbr.reorderScratch.size() + s.spawner.head.size() +
           s.spawner.next.size()) * 4 +
          nbr.packed.size() * sizeof(NeighbourSlot) +
-         s.density.area.size() * (8 * 4 + 4) + world_.memoryBytes() + s.model.perception.grid.memoryBytes() + flight +
+         s.crowdPressure.memoryBytes() + world_.memoryBytes() + s.model.perception.grid.memoryBytes() + flight +
          s.ids.of.size() * sizeof(std::int64_t) + s.model.brawls.marks.size() + s.model.seenActivity.size();
 }
 

@@ -16,8 +16,9 @@ struct SimulationState {
   NeighbourIndex neighbours;
   Spawner spawner;
   ModelState model;
-  DensityCells density;
   Outcomes outcomes;  // this step's events, the run's totals
+  RowPeaks peaks;     // since the last metrics row
+  CrowdPressure crowdPressure;
   MetricsRow row;
 };
 

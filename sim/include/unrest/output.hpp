@@ -40,8 +40,9 @@ private:
   std::FILE* metrics_ = nullptr;
   std::FILE* events_ = nullptr;
   std::unique_ptr<MeasurementWriter> measurement_;  // only when the scenario measures something
-  double peakDensity_ = 0.0, peakPressure_ = 0.0, peakCrowdPressure_ = 0.0;
-  double peakDensityTime_ = 0.0, peakPressureTime_ = 0.0;
+  double peakDensity_ = 0.0, peakPressure_ = 0.0;
+  double peakDensityTime_ = 0.0, peakPressureTime_ = 0.0, peakCrowdPressureTime_ = 0.0;
+  CrowdPressurePeak peakCrowdPressure_;
   std::int64_t eventCount_ = 0;
   std::array<std::int64_t, kConditionCount> peakCondition_{};
   std::vector<FactionCounts> peakFaction_;

@@ -69,7 +69,7 @@ struct Population {
   std::vector<float> pressure;       // contact pressure, N/m
   std::vector<std::uint8_t> marks;   // what happened to the person this step: StepMark bits
   // Harm bookkeeping and identity.
-  std::vector<float> overPressureTime;  // s spent above the injury threshold
+  std::vector<float> overPressureTime;  // crush exposure, s above the injury threshold less what relief paid back
   std::vector<float> dwell;             // s left standing at the current spot while milling; < 0 while walking to it
   std::vector<float> jailTerm;          // s left in jail (AgentState::Jailed)
   std::vector<std::uint32_t> id;        // stable across reorders; spawn order

@@ -97,9 +97,19 @@ struct LocomotionDef {
   bool forces() const { return model == LocomotionModel::Hfv2000 || model == LocomotionModel::Hybrid; }
 };
 
+// When contact pressure injures (docs/scenario-format.md, `harm`, gives the sources).
+enum class HarmCriterion {
+  Hfv2000,               // HFV 2000: injured the moment the pressure exceeds the threshold
+  SustainedCompression,  // compressive asphyxia: injured after tens of seconds above the threshold
+};
+
 struct HarmDef {
+  HarmCriterion criterion = HarmCriterion::Hfv2000;
   double injuryPressure = 1600.0;  // N/m, HFV 2000
-  double injuryTime = 0.0;         // s above threshold before injury
+  // sustained_compression only: the exposure (s above the threshold) that injures, and the time below the threshold
+  // that clears that much exposure again.
+  double injuryTime = 30.0;    // s: unconsciousness after about 30 s of full compression (Still, 2021)
+  double recoveryTime = 30.0;  // s: exposure drains as fast as it built up (a modelling assumption)
 };
 
 enum class OnArrival { Stay, Leave, Wander };

@@ -9,7 +9,7 @@
 //   interact  – brawls, arrests, looting, checkpoint screening: proposals committed in id order
 //   move      – each person's steering (desired direction and speed, sim/src/stages/steer.cpp), then social force and
 //               integration: reads the current state, writes each person's next state only
-//   harm      – contact pressure against the crush threshold
+//   harm      – contact pressure against the crush criterion (at once above the threshold, or held above it)
 //   arrive    – arrivals at destinations and patrol stops, milling, going home, exits
 //   record    – a metrics row at record times
 // The mechanisms of the unrest model live in sim/src/model/, one module each, and the stages call their hooks.
@@ -17,6 +17,7 @@
 // arrests, takings), so a run is the same bit for bit whatever the number of threads.
 #pragma once
 
+#include "unrest/crowd_pressure.hpp"
 #include "unrest/geometry.hpp"
 #include "unrest/population.hpp"
 #include "unrest/rng.hpp"
@@ -52,6 +53,7 @@ struct Event {
   double value = 0.0;  // Injury: contact pressure, N/m; Arrest: jail term, s; LootingIncident: stock left; ...
   int index = -1;      // the shop, checkpoint, vehicle or faction concerned
   InjuryCause cause = InjuryCause::Crush;
+  double density = 0.0;  // crush injury: people on the street within the square metre around the person, /m²
 };
 
 // Per faction, people on the street by what they do, and those out of it.
@@ -80,10 +82,12 @@ struct MetricsRow {
   double policePresence = 1.0;     // share of the police force on duty
   bool night = false, curfew = false;
   double meanFear = 0.0;           // over civilians on the street
-  double peakDensity = 0.0;        // people/m², over output.density_cell squares
-  double peakPressure = 0.0;       // N/m, highest contact pressure on anyone moving
+  double peakDensity = 0.0;        // people/m²: the most people within the square metre around anyone on the street
+  double peakPressure = 0.0;       // N/m, highest contact pressure on anyone moving, over the steps since the last row
   double meanSpeed = 0.0;          // m/s over people walking or arrived
-  double crowdPressure = 0.0;      // max over density cells of ρ·Var(v), 1/s² (Helbing, Johansson, Al-Abideen 2007)
+  // Crowd pressure ρ·Var_t(V) (Helbing, Johansson, Al-Abideen 2007) at its highest over the map, with where and the
+  // density there: of the windows that ended since the last row (unrest/crowd_pressure.hpp).
+  CrowdPressurePeak crowdPressure;
   std::int64_t contacts = 0;       // people touching someone or a wall
   std::int64_t wallCorrections = 0;  // cumulative times the wall guard held someone back
   std::vector<FactionCounts> factions;    // per scenario faction

@@ -1,5 +1,5 @@
-// The record stage: a metrics row of the state at the end of the step. Serial, in array order: sums are then the
-// same whatever the thread count.
+// The record stage: a metrics row of the state at the end of the step, with the peaks kept up since the row before
+// (contact pressure, crowd pressure). Serial, in array order: sums are then the same whatever the thread count.
 #include "stages.hpp"
 
 #include <algorithm>
@@ -7,15 +7,9 @@
 
 namespace unrest {
 
-namespace {
-
-// Density cells that are mostly wall are left out of the peak density.
-constexpr double kMinWalkableShare = 0.25;
-
-}  // namespace
-
-void runRecord(const StepContext& ctx, const Population& a, const ModelState& model, const Tally& tally,
-               std::int64_t totalPeople, DensityCells& density, MetricsRow& row) {
+void runRecord(const StepContext& ctx, const NeighbourIndex& nbr, const Population& a, const ModelState& model,
+               const Tally& tally, std::int64_t totalPeople, RowPeaks& peaks, CrowdPressure& crowdPressure,
+               MetricsRow& row) {
   // Filled in place: the per-faction and per-checkpoint lists keep their storage from row to row.
   auto factions = std::move(row.factions);
   auto checkpoints = std::move(row.checkpoints);
@@ -25,11 +19,6 @@ void runRecord(const StepContext& ctx, const Population& a, const ModelState& mo
   row.time = ctx.time();
   row.waiting = totalPeople - tally.spawned;
   row.byState[static_cast<int>(AgentState::Exited)] = tally.exited;
-  std::fill(density.count.begin(), density.count.end(), 0u);
-  std::fill(density.sumVx.begin(), density.sumVx.end(), 0.0);
-  std::fill(density.sumVy.begin(), density.sumVy.end(), 0.0);
-  std::fill(density.sumV2.begin(), density.sumV2.end(), 0.0);
-  const Grid& dg = density.grid;
   double speedSum = 0.0, fearSum = 0.0;
   std::int64_t moving = 0, civilians = 0;
   for (std::size_t k = 0; k < a.size(); ++k) {
@@ -50,8 +39,7 @@ void runRecord(const StepContext& ctx, const Population& a, const ModelState& mo
       f.arrested += condition == Condition::Arrested;
     }
     if (!onStreet(a.state[k])) continue;
-    const auto c = dg.index(std::clamp(dg.cellX(a.x[k]), 0, dg.nx - 1), std::clamp(dg.cellY(a.y[k]), 0, dg.ny - 1));
-    ++density.count[c];
+    row.peakDensity = std::max(row.peakDensity, localDensity(nbr, a, k));
     if (s == AgentState::Injured) continue;
     ++row.onStreetByRole[a.role[k]];
     if (civilian) {
@@ -59,26 +47,13 @@ void runRecord(const StepContext& ctx, const Population& a, const ModelState& mo
       ++civilians;
     }
     const double vx = a.vx[k], vy = a.vy[k];
-    density.sumVx[c] += vx;
-    density.sumVy[c] += vy;
-    density.sumV2[c] += vx * vx + vy * vy;
     speedSum += std::sqrt(vx * vx + vy * vy);
     ++moving;
-    row.peakPressure = std::max(row.peakPressure, double(a.pressure[k]));
     row.contacts += a.pressure[k] > 0.0f;
   }
-  const double minArea = kMinWalkableShare * dg.h * dg.h;
-  for (std::size_t c = 0; c < dg.size(); ++c) {
-    if (density.count[c] == 0 || density.area[c] < minArea) continue;
-    const double rho = density.count[c] / density.area[c];
-    row.peakDensity = std::max(row.peakDensity, rho);
-    if (density.count[c] >= 2) {
-      const double n = density.count[c];
-      const double meanVx = density.sumVx[c] / n, meanVy = density.sumVy[c] / n;
-      const double variance = std::max(0.0, density.sumV2[c] / n - meanVx * meanVx - meanVy * meanVy);
-      row.crowdPressure = std::max(row.crowdPressure, rho * variance);
-    }
-  }
+  row.peakPressure = peaks.pressure;
+  peaks = RowPeaks{};
+  row.crowdPressure = crowdPressure.takePeak();
   row.meanSpeed = moving ? speedSum / double(moving) : 0.0;
   row.meanFear = civilians ? fearSum / double(civilians) : 0.0;
   row.injuries = tally.injuries;

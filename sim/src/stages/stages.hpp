@@ -7,7 +7,9 @@
 #include "../model/model.hpp"
 #include "../neighbours.hpp"
 #include "../step_context.hpp"
+#include "unrest/crowd_pressure.hpp"
 
+#include <cmath>
 #include <vector>
 
 namespace unrest {
@@ -28,13 +30,29 @@ struct Steering {
   double herding = 0.0; // HFV's panic parameter p: the weight of the neighbours' mean direction
 };
 
-// The density cells and sums the record stage fills.
-struct DensityCells {
-  Grid grid;
-  std::vector<double> area;  // walkable m² per cell
-  std::vector<std::uint32_t> count;
-  std::vector<double> sumVx, sumVy, sumV2;
+// What a metrics row reports as the highest since the row before: kept up every step, reset by each row.
+struct RowPeaks {
+  double pressure = 0.0;  // N/m: contact pressure of anyone walking or arrived, the step they are injured included
 };
+
+// The radius of the disc of one square metre, m.
+inline const double kSquareMetreRadius = 1.0 / std::sqrt(M_PI);
+
+// People on the street (the injured too, person i too) whose centre lies within the square metre around person i,
+// by their positions now, per m². The neighbour cells are those of the step's start, at least 1 m across (the
+// Simulation makes them so): everyone who moved less than 0.43 m since is found (21 m/s at dt = 0.02 s).
+inline double localDensity(const NeighbourIndex& nbr, const Population& a, std::size_t i) {
+  const Vec2 p(a.x[i], a.y[i]);
+  std::int64_t count = 0;
+  auto visit = [&](const NeighbourSlot& o) {
+    const std::uint32_t k = o.index;
+    if (!onStreet(a.state[k])) return;
+    count += nbr.periodic.offset(Vec2(a.x[k], a.y[k]), p).squaredNorm() <= kSquareMetreRadius * kSquareMetreRadius;
+  };
+  if (nbr.periodic.on()) nbr.forEachCandidate<true>(p, visit);
+  else nbr.forEachCandidate<false>(p, visit);
+  return double(count);
+}
 
 // timeline: the scenario's scheduled events (legitimacy, police presence, shots, deployment, curfew, rally calls)
 // and the vehicles on their routes.
@@ -59,13 +77,16 @@ Steering steer(const StepContext& ctx, const ModelState& model, const Population
 // move: each person's steering, then social force and integration: reads the current state (neighbours from the
 // index's packed copy), writes each person's next position, velocity, contact pressure and step marks.
 void runMove(const StepContext& ctx, const NeighbourIndex& nbr, const ModelState& model, Population& a, Tally& tally);
-// harm: contact pressure held above the crush threshold injures. Returns how many were injured.
-std::int64_t runHarm(const StepContext& ctx, FearState& fear, Population& a, Outcomes& out);
+// harm: contact pressure injures by the scenario's criterion; crush events carry the local density; the row's peak
+// pressure is kept up. Returns how many were injured.
+std::int64_t runHarm(const StepContext& ctx, const NeighbourIndex& nbr, FearState& fear, Population& a, Outcomes& out,
+                     RowPeaks& peaks);
 // arrive: arrivals at destinations and patrol stops, milling inside them, going home, exits.
 void runArrive(const StepContext& ctx, const Plans& plans, std::int64_t injuredNow, Spawner& spawner, Population& a,
                Outcomes& out);
-// record: a metrics row.
-void runRecord(const StepContext& ctx, const Population& a, const ModelState& model, const Tally& tally,
-               std::int64_t totalPeople, DensityCells& density, MetricsRow& row);
+// record: a metrics row (and starts the next row's peaks).
+void runRecord(const StepContext& ctx, const NeighbourIndex& nbr, const Population& a, const ModelState& model,
+               const Tally& tally, std::int64_t totalPeople, RowPeaks& peaks, CrowdPressure& crowdPressure,
+               MetricsRow& row);
 
 }  // namespace unrest
