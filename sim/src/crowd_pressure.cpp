@@ -39,8 +39,9 @@ void CrowdPressure::build(const World& world, double dt, std::size_t people, con
   samplesInWindow_ = 0;
   // A person touches about π(3R/spacing)² nodes a sample, and more as they walk on through the window.
   const std::size_t slots = std::max<std::size_t>(1024, 16 * people);
-  for (auto* v : {&node_, &stamp_, &samples_}) v->reserve(slots);
-  for (auto* v : {&weight_, &weightVx_, &weightVy_, &densitySum_, &vxSum_, &vySum_, &speed2Sum_}) v->reserve(slots);
+  sums_.reserve(slots);
+  for (auto* v : {&node_, &samples_}) v->reserve(slots);
+  for (auto* v : {&densitySum_, &vxSum_, &vySum_, &speed2Sum_}) v->reserve(slots);
   touched_.reserve(slots);
 }
 
@@ -48,10 +49,10 @@ std::int32_t CrowdPressure::slotFor(std::size_t node) {
   std::int32_t& slot = slotOf_[node];
   if (slot == kEmpty) {
     slot = static_cast<std::int32_t>(node_.size());
+    sums_.push_back({0.0, 0.0, 0.0, sampleStamp_ - 1});
     node_.push_back(static_cast<std::uint32_t>(node));
-    stamp_.push_back(sampleStamp_ - 1);
     samples_.push_back(0);
-    for (auto* v : {&weight_, &weightVx_, &weightVy_, &densitySum_, &vxSum_, &vySum_, &speed2Sum_}) v->push_back(0.0);
+    for (auto* v : {&densitySum_, &vxSum_, &vySum_, &speed2Sum_}) v->push_back(0.0);
   }
   return slot;
 }
@@ -90,22 +91,23 @@ void CrowdPressure::sample(const Population& a) {
         const std::size_t node = nodes_.index(column, j);
         if (slotOf_[node] == kOffGround) continue;
         const std::int32_t s = slotFor(node);
-        if (stamp_[s] != sampleStamp_) {
-          stamp_[s] = sampleStamp_;
-          weight_[s] = weightVx_[s] = weightVy_[s] = 0.0;
+        SampleSums& sum = sums_[s];
+        if (sum.stamp != sampleStamp_) {
+          sum = {0.0, 0.0, 0.0, sampleStamp_};
           touched_.push_back(s);
         }
         const double w = wx[i - i0] * wy[j - j0];
-        weight_[s] += w;
-        weightVx_[s] += w * vx;
-        weightVy_[s] += w * vy;
+        sum.weight += w;
+        sum.weightVx += w * vx;
+        sum.weightVy += w * vy;
       }
     }
   }
   for (const std::int32_t s : touched_) {
-    const double w = weight_[s];
+    const SampleSums& sum = sums_[s];
+    const double w = sum.weight;
     if (!(w > 0.0)) continue;
-    const double vx = weightVx_[s] / w, vy = weightVy_[s] / w;
+    const double vx = sum.weightVx / w, vy = sum.weightVy / w;
     densitySum_[s] += w;
     vxSum_[s] += vx;
     vySum_[s] += vy;
@@ -132,8 +134,9 @@ void CrowdPressure::endWindow() {
     }
     slotOf_[node_[s]] = kEmpty;
   }
-  for (auto* v : {&node_, &stamp_, &samples_}) v->clear();
-  for (auto* v : {&weight_, &weightVx_, &weightVy_, &densitySum_, &vxSum_, &vySum_, &speed2Sum_}) v->clear();
+  sums_.clear();
+  for (auto* v : {&node_, &samples_}) v->clear();
+  for (auto* v : {&densitySum_, &vxSum_, &vySum_, &speed2Sum_}) v->clear();
   samplesInWindow_ = 0;
   last_ = best;
   if (windowsSinceTaken_ == 0 || best.pressure > sinceTaken_.pressure) sinceTaken_ = best;
@@ -142,7 +145,7 @@ void CrowdPressure::endWindow() {
 
 std::size_t CrowdPressure::memoryBytes() const {
   return slotOf_.capacity() * sizeof(std::int32_t) + touched_.capacity() * sizeof(std::int32_t) +
-         node_.capacity() * (3 * sizeof(std::uint32_t) + 7 * sizeof(double));
+         sums_.capacity() * sizeof(SampleSums) + node_.capacity() * (2 * sizeof(std::uint32_t) + 4 * sizeof(double));
 }
 
 CrowdPressurePeak CrowdPressure::takePeak() {

@@ -23,7 +23,7 @@ namespace unrest {
 struct CrowdPressureSettings {
   double radius = 0.7;          // R, m
   double spacing = 1.0;         // m between nodes
-  double sampleInterval = 0.2;  // s between samples
+  double sampleInterval = 0.5;  // s between samples
   double window = 5.0;          // s per window
 };
 
@@ -61,9 +61,14 @@ private:
   int samplesPerWindow_ = 1, samplesInWindow_ = 0;
   std::uint32_t sampleStamp_ = 0;
   std::vector<std::int32_t> slotOf_;  // per node: its slot in this window, kEmpty or kOffGround
-  // Per slot: the node, the sample it was last touched in, this sample's weighted sums, the window's sums.
-  std::vector<std::uint32_t> node_, stamp_, samples_;
-  std::vector<double> weight_, weightVx_, weightVy_;
+  // Per slot: this sample's weighted sums, together in 32 bytes since a person adds to all three at once, with the
+  // sample they were last cleared for; the node; the window's sums.
+  struct SampleSums {
+    double weight, weightVx, weightVy;
+    std::uint32_t stamp;
+  };
+  std::vector<SampleSums> sums_;
+  std::vector<std::uint32_t> node_, samples_;
   std::vector<double> densitySum_, vxSum_, vySum_, speed2Sum_;
   std::vector<std::int32_t> touched_;  // slots touched by this sample
   CrowdPressurePeak last_, sinceTaken_;

@@ -38,9 +38,7 @@ void runRecord(const StepContext& ctx, const NeighbourIndex& nbr, const Populati
       f.injured += condition == Condition::Injured;
       f.arrested += condition == Condition::Arrested;
     }
-    if (!onStreet(a.state[k])) continue;
-    row.peakDensity = std::max(row.peakDensity, localDensity(nbr, a, k));
-    if (s == AgentState::Injured) continue;
+    if (!onStreet(a.state[k]) || s == AgentState::Injured) continue;
     ++row.onStreetByRole[a.role[k]];
     if (civilian) {
       fearSum += a.fear[k];
@@ -51,6 +49,7 @@ void runRecord(const StepContext& ctx, const NeighbourIndex& nbr, const Populati
     ++moving;
     row.contacts += a.pressure[k] > 0.0f;
   }
+  row.peakDensity = peakLocalDensity(nbr);
   row.peakPressure = peaks.pressure;
   peaks = RowPeaks{};
   row.crowdPressure = crowdPressure.takePeak();
