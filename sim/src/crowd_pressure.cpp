@@ -37,8 +37,9 @@ void CrowdPressure::build(const World& world, double dt, std::size_t people, con
   stepsPerSample_ = std::max<std::int64_t>(1, std::llround(settings.sampleInterval / dt));
   samplesPerWindow_ = std::max(2, static_cast<int>(std::lround(settings.window / (double(stepsPerSample_) * dt))));
   samplesInWindow_ = 0;
-  // A person touches about π(3R/spacing)² nodes a sample, and more as they walk on through the window.
-  const std::size_t slots = std::max<std::size_t>(1024, 16 * people);
+  // A person touches about π(3R/spacing)² = 14 nodes a sample, fewer in a dense crowd where they share them, more as
+  // they walk on through a window. Beyond this the slots grow in the first windows that need more, then hold.
+  const std::size_t slots = std::max<std::size_t>(1024, 4 * people);
   sums_.reserve(slots);
   for (auto* v : {&node_, &samples_}) v->reserve(slots);
   for (auto* v : {&densitySum_, &vxSum_, &vySum_, &speed2Sum_}) v->reserve(slots);
