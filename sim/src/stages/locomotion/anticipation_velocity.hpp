@@ -80,11 +80,7 @@ Moved anticipationVelocityStep(const MoveContext& m, const Walker& w, double rea
     if (std::abs(lateral) < 1e-9) sign = ((m.a.id[w.i] ^ o.index ^ std::uint32_t(m.ctx.step)) & 1u) ? -1.0 : 1.0;
     influence += sign * strength * side;
   });
-  Vec2 target = desired;
-  if (s.herding > 0.0 && neighbourVelocity.squaredNorm() > 1e-12) {
-    const Vec2 mixed = (1.0 - s.herding) * target + s.herding * neighbourVelocity.normalized();
-    if (mixed.squaredNorm() > 1e-12) target = mixed.normalized();
-  }
+  const Vec2 target = herdedHeading(desired, s.herding, neighbourVelocity);
   Vec2 chosen = target + influence;
   chosen = chosen.squaredNorm() > 1e-18 ? Vec2(chosen.normalized()) : facing;
   // Turning with the reaction time, unless the new choice and the old direction lie on opposite sides of the desired

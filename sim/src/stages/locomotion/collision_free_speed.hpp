@@ -49,12 +49,17 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
   const double ownReach = std::min(reach, m.largestContact + std::max(lo.timeGap * s.speed, m.repulsionReach));
   const double reach2 = ownReach * ownReach;
   const double repelled = w.r + m.largestRadius + m.repulsionReach;
-  m.nbr.forEachWithin<kPeriodic>(w.p, ownReach, [&](const NeighbourSlot& o) {
-    double dx = o.x - w.p.x();
+  // The offset x_j − x_i (the nearest image on a periodic map) and its square, for someone else within reach.
+  auto within = [&](const NeighbourSlot& o, double& dx, double& dy, double& d2) {
+    dx = o.x - w.p.x();
     if constexpr (kPeriodic) dx -= periodic.period * double((dx > periodic.half) - (dx < -periodic.half));
-    const double dy = o.y - w.p.y();
-    const double d2 = dx * dx + dy * dy;
-    if (d2 >= reach2 || o.index == static_cast<std::uint32_t>(w.i)) return;
+    dy = o.y - w.p.y();
+    d2 = dx * dx + dy * dy;
+    return d2 < reach2 && o.index != static_cast<std::uint32_t>(w.i);
+  };
+  m.nbr.forEachWithin<kPeriodic>(w.p, ownReach, [&](const NeighbourSlot& o) {
+    double dx, dy, d2;
+    if (!within(o, dx, dy, d2)) return;
     onNeighbour(o, Vec2(-dx, -dy), d2);
     if (walls.hides() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
     const double contact = w.r + o.radius;
@@ -66,12 +71,8 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
     if (count < kKept) kept[count++] = Near{float(dx), float(dy), float(d2), float(contact)};
     else overflow = true;
   });
-  Vec2 desired = s.heading;
   // HFV's herding for those who flee: the desired direction leans towards the neighbours' mean direction.
-  if (s.herding > 0.0 && neighbourVelocity.squaredNorm() > 1e-12) {
-    const Vec2 mixed = (1.0 - s.herding) * desired + s.herding * neighbourVelocity.normalized();
-    if (mixed.squaredNorm() > 1e-12) desired = mixed.normalized();
-  }
+  const Vec2 desired = herdedHeading(s.heading, s.herding, neighbourVelocity);
   Vec2 wallRepulsion = Vec2::Zero();
   if (walls.any())
     forEachWallNear(world, w.p, [&](const Vec2& offset) {
@@ -105,11 +106,8 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
   if (overflow) {
     // More neighbours than kept (a crush far above any walking density): look at all of them again.
     m.nbr.forEachWithin<kPeriodic>(w.p, ownReach, [&](const NeighbourSlot& o) {
-      double dx = o.x - w.p.x();
-      if constexpr (kPeriodic) dx -= periodic.period * double((dx > periodic.half) - (dx < -periodic.half));
-      const double dy = o.y - w.p.y();
-      const double d2 = dx * dx + dy * dy;
-      if (d2 >= reach2 || o.index == static_cast<std::uint32_t>(w.i)) return;
+      double dx, dy, d2;
+      if (!within(o, dx, dy, d2)) return;
       if (walls.hides() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
       ahead(dx, dy, d2, w.r + o.radius);
     });

@@ -99,6 +99,13 @@ struct WallsAround {
   bool hides() const { return count > 0 || overflow; }  // any wall near enough to hide a neighbour
 };
 
+// HFV 2000's herding (the panic parameter p): the heading leans towards the neighbours' mean direction with weight p.
+inline Vec2 herdedHeading(const Vec2& heading, double herding, const Vec2& neighbourVelocity) {
+  if (herding <= 0.0 || neighbourVelocity.squaredNorm() <= 1e-12) return heading;
+  const Vec2 mixed = (1.0 - herding) * heading + herding * neighbourVelocity.normalized();
+  return mixed.squaredNorm() > 1e-12 ? Vec2(mixed.normalized()) : heading;
+}
+
 // HFV's v_max: people do not run faster than a set multiple of their desired speed, however hard they are pushed.
 inline Vec2 capSpeed(const PhysicsDef& ph, const Walker& w, Vec2 v) {
   constexpr double kSlowestDrive = 0.1;  // m/s: the cap's floor, for people standing still

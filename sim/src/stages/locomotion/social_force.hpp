@@ -30,10 +30,7 @@ Moved socialForceStep(const MoveContext& m, const Walker& w) {
     addPersonForce(acc, people, Vec2(dx, dy), rSum, Vec2(o.vx - w.v.x(), o.vy - w.v.y()), heading);
     if (s.herding > 0.0) neighbourVelocity += Vec2(o.vx, o.vy);
   });
-  if (s.herding > 0.0 && neighbourVelocity.squaredNorm() > 1e-12) {
-    const Vec2 mixed = (1.0 - s.herding) * heading + s.herding * neighbourVelocity.normalized();
-    if (mixed.squaredNorm() > 1e-12) heading = mixed.normalized();
-  }
+  heading = herdedHeading(heading, s.herding, neighbourVelocity);
   addDrivingForce(acc, ph.mass, ph.tau, s.speed, heading, w.v);
   Moved out;
   out.wallsNear = forEachWallNear(m.ctx.world, w.p, [&](const Vec2& offset) { addWallForce(acc, walls, offset, w.r, w.v); });
