@@ -5,6 +5,7 @@
 #include "sweep.hpp"
 #include "unrest/threads.hpp"
 #include "unrest/output.hpp"
+#include "unrest/output_file.hpp"
 #include "unrest/run.hpp"
 #include "unrest/run_store.hpp"
 #include "unrest/scenario.hpp"
@@ -38,6 +39,7 @@ struct RunOptions {
   bool quiet = false;
   bool profile = false;
   bool record = false;
+  bool overwrite = false;
   double recordInterval = 0.5;
 };
 
@@ -96,13 +98,14 @@ int runSimulation(const RunOptions& opt) {
   if (sc.movement == unrest::Movement::Lattice) {
     std::signal(SIGINT, onSignal);
     std::signal(SIGTERM, onSignal);
-    return unrest::cli::runLattice(sc, opt.out, opt.quiet, gStopRequested);
+    return unrest::cli::runLattice(sc, opt.out, opt.overwrite, opt.quiet, gStopRequested);
   }
   const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
   omp_set_num_threads(threads);
   unrest::ScenarioRun run(sc, threads);
   const unrest::Simulation& sim = run.sim();
   const std::string outDir = opt.out.empty() ? (std::filesystem::path("out") / sc.name).string() : opt.out;
+  unrest::claimOutputDirectory(outDir, opt.overwrite);
   unrest::OutputWriter writer(sim, outDir, run.measurement());
   std::unique_ptr<unrest::RunRecorder> recorder;
   if (opt.record) recorder = std::make_unique<unrest::RunRecorder>(sim, outDir, unrest::RecordOptions{opt.recordInterval, opt.overrides});
@@ -111,8 +114,15 @@ int runSimulation(const RunOptions& opt) {
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
   ProgressLine progress(opt.quiet);
-  const unrest::RunEnd end = recorder ? run.drive({&writer, recorder.get(), &progress}, &gStopRequested)
-                                      : run.drive({&writer, &progress}, &gStopRequested);
+  unrest::RunEnd end;
+  try {
+    end = recorder ? run.drive({&writer, recorder.get(), &progress}, &gStopRequested)
+                   : run.drive({&writer, &progress}, &gStopRequested);
+  } catch (const unrest::OutputError& e) {
+    throw unrest::OutputError(std::string(e.what()) + "; the run stopped at " +
+                              unrest::formatClock(sc.clock.startTimeOfDay + sim.time()) + " (" + std::to_string(int(sim.time())) +
+                              " s simulated), and the files written so far end on whole rows and lines");
+  }
   const double wall = end.wallSeconds;
   const bool interrupted = end.interrupted;
 
@@ -121,11 +131,14 @@ int runSimulation(const RunOptions& opt) {
               interrupted ? "Interrupted" : "Finished", sc.name.c_str(), static_cast<unsigned long long>(sc.seed),
               sim.time(), wall, setupSeconds, wall > 0 ? sim.time() / wall : 0.0,
               wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, threads);
-  std::printf("  people: %lld spawned, %lld walking, %lld arrived, %lld exited, %lld injured (crush)",
+  // Injured counts everyone hurt, whatever the cause (the unrest line below breaks it down), as metrics.csv's injured.
+  std::printf("  people: %lld spawned, %lld walking, %lld arrived, %lld exited, %lld injured",
               static_cast<long long>(sim.spawned()), static_cast<long long>(row.byState[0]),
               static_cast<long long>(row.byState[1]), static_cast<long long>(row.byState[3]),
-              static_cast<long long>(sim.injuriesCrush()));
-  if (row.waiting > 0) std::printf(", %lld still waiting for room to spawn", static_cast<long long>(row.waiting));
+              static_cast<long long>(row.byState[int(unrest::AgentState::Injured)]));
+  const std::int64_t blocked = sim.waitingForRoom(), notYetDue = row.waiting - blocked;
+  if (blocked > 0) std::printf(", %lld due but waiting for room to spawn", static_cast<long long>(blocked));
+  if (notYetDue > 0 && interrupted) std::printf(", %lld not yet due to spawn", static_cast<long long>(notYetDue));
   std::printf("\n");
   if (sim.modelActive()) {
     using unrest::Condition, unrest::InjuryCause;
@@ -158,8 +171,11 @@ int runSimulation(const RunOptions& opt) {
 
 int main(int argc, char** argv) {
   unrest::preferPassiveWaiting(argv);
+  // A file grown past the size limit (ulimit -f) is then a failed write the outputs report, not a kill.
+  std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"unrest: crowds and civil unrest, simulated"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("unrest ") + UNREST_VERSION);
   RunOptions opt;
 
   auto addScenarioOptions = [&](CLI::App* cmd, bool required = true) {
@@ -174,6 +190,8 @@ int main(int argc, char** argv) {
   run->add_option("--out", opt.out, "Output directory (default: out/<scenario name>)");
   run->add_flag("--quiet", opt.quiet, "No progress line");
   run->add_flag("--profile", opt.profile, "Print the time spent in each pipeline stage");
+  run->add_flag("--overwrite", opt.overwrite,
+                "Replace the outputs of an earlier run in the output directory (those its manifest.txt lists; other files are kept)");
   CLI::Option* recordFlag = run->add_flag("--record", opt.record, "Also write run.sqlite: every person, vehicle and event, frame by frame (replay with unrest view --replay)");
   run->add_option("--record-interval", opt.recordInterval, "Simulated seconds between recorded frames (default 0.5)")
       ->check(CLI::PositiveNumber)
@@ -188,6 +206,14 @@ int main(int argc, char** argv) {
   unrest::SweepOptions sweepOptions;
   CLI::App* sweep = unrest::app::addSweepCommand(app, sweepOptions);
 
+  // CLI11 would answer a mistyped command with "A subcommand is required".
+  if (argc > 1 && argv[1][0] != '-' && app.get_subcommands([&](const CLI::App* c) { return c->check_name(argv[1]); }).empty()) {
+    std::string names;
+    for (const CLI::App* c : app.get_subcommands({})) names += (names.empty() ? "" : ", ") + c->get_name();
+    std::fprintf(stderr, "unrest: unknown command '%s'; the commands are %s (unrest --help, or unrest COMMAND --help)\n",
+                 argv[1], names.c_str());
+    return 2;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

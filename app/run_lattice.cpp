@@ -2,6 +2,7 @@
 
 #include "unrest/lattice.hpp"
 #include "unrest/lattice_output.hpp"
+#include "unrest/output_file.hpp"
 
 #include <unistd.h>
 
@@ -44,9 +45,10 @@ private:
 
 }  // namespace
 
-int runLattice(const Scenario& sc, const std::string& outDir, bool quiet, const std::atomic<bool>& stop) {
+int runLattice(const Scenario& sc, const std::string& outDir, bool overwrite, bool quiet, const std::atomic<bool>& stop) {
   LatticeWorld world(sc);
   const std::string dir = outDir.empty() ? (std::filesystem::path("out") / sc.name).string() : outDir;
+  claimOutputDirectory(dir, overwrite);
   LatticeOutputWriter writer(world, dir);
   LatticeProgress progress(quiet);
   Observer<LatticeWorld>* observers[] = {&writer, &progress};

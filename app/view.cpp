@@ -5,6 +5,7 @@
 #include "unrest/render/replay.hpp"
 #include "unrest/render/runner.hpp"
 #include "unrest/render/session.hpp"
+#include "unrest/output_file.hpp"
 #include "unrest/run_store.hpp"
 #include "unrest/world.hpp"
 #include "unrest/yaml_reader.hpp"
@@ -162,6 +163,7 @@ Scenario scenarioOfReplay(const std::string& path) {
 void addViewOptions(CLI::App& cmd, ViewOptions& o) {
   cmd.add_option("--threads", o.threads, "Simulation threads (default: all cores); results do not depend on it")->check(CLI::Range(1, 1024));
   cmd.add_option("--out", o.out, "Output directory (default: out/<scenario name>), as for run");
+  cmd.add_flag("--overwrite", o.overwrite, "Replace the outputs of an earlier run in the output directory, as for run");
   cmd.add_option("--speed", o.speed, "Simulated seconds per second, or max (default 1; keys + and - change it)");
   cmd.add_option("--size", o.size, "Window or image size in pixels, WIDTHxHEIGHT (default 1280x800)");
   cmd.add_option("--center", o.center, "Map point at the centre of the view, X,Y in metres (default: the whole map)");
@@ -228,6 +230,7 @@ int runView(const Scenario& sc, const ViewOptions& o) {
     return present(sc, world, replay, o, show, field, "");
   }
   show.outDir = o.out.empty() ? (std::filesystem::path("out") / sc.name).string() : o.out;
+  claimOutputDirectory(show.outDir, o.overwrite);
   SimRunner runner(sc, world, threads, show.outDir);
   const std::string outputs = runner.outputDirectory();
   return present(sc, world, runner, o, show, field, outputs);

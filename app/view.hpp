@@ -12,6 +12,7 @@ namespace unrest::app {
 struct ViewOptions {
   int threads = 0;
   std::string out;
+  bool overwrite = false;
   std::string speed = "1";
   std::string size = "1280x800";
   std::string center;  // "x,y" in metres

@@ -6,4 +6,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh unrest
-exec build/release/unrest run scenarios/bishkek/2020-10-09_rival_rallies.yaml --out out/quickstart "$@"
+exec build/release/unrest run scenarios/bishkek/2020-10-09_rival_rallies.yaml --out out/quickstart --overwrite "$@"

@@ -11,7 +11,7 @@ status=0
 for at in 0 1.5 3 8; do
   for overlay in none density; do
     live=$dir/live_${at}_$overlay.png replay=$dir/replay_${at}_$overlay.png
-    "$unrest" view "$scenario" --seed 5 --out "$dir/live" --screenshot "$live" --at $at --size 640x320 --hide-panels \
+    "$unrest" view "$scenario" --seed 5 --out "$dir/live" --overwrite --screenshot "$live" --at $at --size 640x320 --hide-panels \
       --overlay $overlay >/dev/null || { echo "live screenshot at $at failed"; status=1; continue; }
     "$unrest" view --replay "$store" --screenshot "$replay" --at $at --size 640x320 --hide-panels --overlay $overlay \
       >/dev/null || { echo "replay screenshot at $at failed"; status=1; continue; }

@@ -124,7 +124,7 @@ TEST_CASE("A screenshot of the street shows the map and every person where the s
   const auto dir = tempDir() / "render_screenshot";
   const auto shot = dir / "shot.png";
   const std::string command = std::string(UNREST_BINARY) + " view " + kStreetFile + " --screenshot " + shot.string() +
-                              " --at 0.5 --size 800x400 --hide-panels --out " + (dir / "out").string() + " > /dev/null";
+                              " --at 0.5 --size 800x400 --hide-panels --overwrite --out " + (dir / "out").string() + " > /dev/null";
   REQUIRE(std::system(command.c_str()) == 0);
 
   Picture pic;

@@ -21,23 +21,20 @@ LatticeOutputWriter::LatticeOutputWriter(const LatticeWorld& world, const std::s
   createOutputDirectory(directory);
   const OutputDef& out = world.scenario().output;
   if (out.metrics) {
-    metrics_ = openOutput(std::filesystem::path(directory) / "metrics.csv");
-    std::fputs("tick,quiet,active,jailed,cops_on_duty,police_presence,legitimacy\n", metrics_);
+    metrics_ = OutputFile(std::filesystem::path(directory) / "metrics.csv");
+    metrics_.put("tick,quiet,active,jailed,cops_on_duty,police_presence,legitimacy\n");
     writeRow(world.row());
   }
-  if (out.events) events_ = openOutput(std::filesystem::path(directory) / "events.jsonl");
+  if (out.events) events_ = OutputFile(std::filesystem::path(directory) / "events.jsonl");
 }
 
-LatticeOutputWriter::~LatticeOutputWriter() {
-  if (metrics_) std::fclose(metrics_);
-  if (events_) std::fclose(events_);
-}
+LatticeOutputWriter::~LatticeOutputWriter() = default;
 
 void LatticeOutputWriter::writeRow(const LatticeRow& r) {
-  std::fprintf(metrics_, "%lld,%lld,%lld,%lld,%lld,%.6g,%.6g\n", static_cast<long long>(r.tick),
+  metrics_.printf("%lld,%lld,%lld,%lld,%lld,%.6g,%.6g\n", static_cast<long long>(r.tick),
                static_cast<long long>(r.quiet), static_cast<long long>(r.active), static_cast<long long>(r.jailed),
                static_cast<long long>(r.copsOnDuty), r.policePresence, r.legitimacy);
-  std::fflush(metrics_);
+  metrics_.commit();
 }
 
 void LatticeOutputWriter::afterStep(const LatticeWorld& world) {
@@ -51,17 +48,17 @@ void LatticeOutputWriter::afterStep(const LatticeWorld& world) {
     switch (e.type) {
       case LatticeEventType::Legitimacy:
       case LatticeEventType::PolicePresence:
-        std::fprintf(events_, "{\"tick\":%lld,\"type\":\"%s\",\"from\":%.6g,\"to\":%.6g,\"over_ticks\":%.6g}\n", tick,
+        events_.printf("{\"tick\":%lld,\"type\":\"%s\",\"from\":%.6g,\"to\":%.6g,\"over_ticks\":%.6g}\n", tick,
                      type, e.from, e.to, e.over);
         break;
       case LatticeEventType::OutburstStart:
-        std::fprintf(events_, "{\"tick\":%lld,\"type\":\"%s\",\"outburst\":%zu,\"actives\":%lld}\n", tick, type,
+        events_.printf("{\"tick\":%lld,\"type\":\"%s\",\"outburst\":%zu,\"actives\":%lld}\n", tick, type,
                      e.outburst, static_cast<long long>(e.actives));
         break;
       case LatticeEventType::OutburstEnd: {
         // Written on the first calm tick after the outburst.
         const Outburst& o = world.outbursts().outbursts()[e.outburst];
-        std::fprintf(events_,
+        events_.printf(
                      "{\"tick\":%lld,\"type\":\"%s\",\"outburst\":%zu,\"actives\":%lld,\"start\":%lld,\"last\":%lld,"
                      "\"duration\":%lld,\"peak\":%lld,\"peak_tick\":%lld,\"total_activation\":%lld}\n",
                      tick, type, e.outburst, static_cast<long long>(e.actives), static_cast<long long>(o.start),
@@ -72,7 +69,7 @@ void LatticeOutputWriter::afterStep(const LatticeWorld& world) {
       }
     }
   }
-  std::fflush(events_);
+  events_.commit();
 }
 
 void LatticeOutputWriter::finish(const LatticeWorld& world, double wallSeconds, bool interrupted) {
@@ -81,49 +78,45 @@ void LatticeOutputWriter::finish(const LatticeWorld& world, double wallSeconds, 
   const LatticeRow& last = world.row();
   const OutburstStats s = world.outbursts().stats();
   const auto path = std::filesystem::path(directory_) / "summary.json";
-  const auto tmp = std::filesystem::path(directory_) / "summary.json.tmp";
-  std::FILE* f = openOutput(tmp);
+  std::string f;
   const auto ll = [](std::int64_t v) { return static_cast<long long>(v); };
-  std::fprintf(f, "{\n");
-  std::fprintf(f, "  \"scenario\": \"%s\",\n", jsonEscape(sc.name).c_str());
-  std::fprintf(f, "  \"file\": \"%s\",\n", jsonEscape(sc.file).c_str());
-  std::fprintf(f, "  \"seed\": %llu,\n", static_cast<unsigned long long>(sc.seed));
-  std::fprintf(f, "  \"movement\": \"lattice\",\n");
-  std::fprintf(f, "  \"completed\": %s,\n", interrupted ? "false" : "true");
-  std::fprintf(f, "  \"ticks\": %lld,\n", ll(world.tick()));
-  std::fprintf(f, "  \"lattice\": {\"width\": %d, \"height\": %d, \"agents\": %zu, \"cops\": %zu, \"neighbourhood\": \"%s\", "
+  appendf(f, "{\n");
+  appendf(f, "  \"scenario\": \"%s\",\n", jsonEscape(sc.name).c_str());
+  appendf(f, "  \"file\": \"%s\",\n", jsonEscape(sc.file).c_str());
+  appendf(f, "  \"seed\": %llu,\n", static_cast<unsigned long long>(sc.seed));
+  appendf(f, "  \"movement\": \"lattice\",\n");
+  appendf(f, "  \"completed\": %s,\n", interrupted ? "false" : "true");
+  appendf(f, "  \"ticks\": %lld,\n", ll(world.tick()));
+  appendf(f, "  \"lattice\": {\"width\": %d, \"height\": %d, \"agents\": %zu, \"cops\": %zu, \"neighbourhood\": \"%s\", "
                "\"vision\": %d, \"cells_in_vision\": %zu},\n",
                world.width(), world.height(), world.agentCount(), world.copCount(),
                neighbourhoodName(sc.lattice.neighbourhood), world.view().vision, world.view().cells());
   if (std::isinf(cv.maxJailTerm))
-    std::fprintf(f, "  \"civil_violence\": {\"arrest_ratio\": \"%s\", \"max_jail_term\": \"forever\"},\n",
+    appendf(f, "  \"civil_violence\": {\"arrest_ratio\": \"%s\", \"max_jail_term\": \"forever\"},\n",
                  cv.arrestRatio == ArrestRatio::Floor ? "floor" : "literal");
   else
-    std::fprintf(f, "  \"civil_violence\": {\"arrest_ratio\": \"%s\", \"max_jail_term\": %.6g},\n",
+    appendf(f, "  \"civil_violence\": {\"arrest_ratio\": \"%s\", \"max_jail_term\": %.6g},\n",
                  cv.arrestRatio == ArrestRatio::Floor ? "floor" : "literal", cv.maxJailTerm);
-  std::fprintf(f, "  \"final\": {\"quiet\": %lld, \"active\": %lld, \"jailed\": %lld, \"cops_on_duty\": %lld, "
+  appendf(f, "  \"final\": {\"quiet\": %lld, \"active\": %lld, \"jailed\": %lld, \"cops_on_duty\": %lld, "
                "\"police_presence\": %.6g, \"legitimacy\": %.6g},\n",
                ll(last.quiet), ll(last.active), ll(last.jailed), ll(last.copsOnDuty), last.policePresence, last.legitimacy);
-  std::fprintf(f, "  \"outbursts\": {\"threshold\": %lld, \"count\": %lld, \"ongoing_at_end\": %s, "
+  appendf(f, "  \"outbursts\": {\"threshold\": %lld, \"count\": %lld, \"ongoing_at_end\": %s, "
                "\"mean_total_activation\": %.4f, \"sd_total_activation\": %.4f, \"mean_duration\": %.4f, "
                "\"waits\": %lld, \"mean_wait\": %.4f, \"sd_wait\": %.4f},\n",
                ll(world.outbursts().threshold()), ll(s.outbursts), s.ongoing ? "true" : "false", s.meanTotalActivation,
                s.sdTotalActivation, s.meanDuration, ll(s.waits), s.meanWait, s.sdWait);
-  std::fprintf(f, "  \"calm_fraction\": %.6f,\n", s.calmFraction());
-  std::fprintf(f, "  \"peak_actives\": %lld,\n", ll(s.peakActives));
-  std::fprintf(f, "  \"peak_tick\": %lld,\n", ll(s.peakTick));
-  std::fprintf(f, "  \"first_tick_above_threshold\": %lld,\n", ll(s.firstTickAbove));
-  std::fprintf(f, "  \"events\": %lld,\n", ll(eventCount_));
-  std::fprintf(f, "  \"turns\": %lld,\n", ll(world.turns()));
+  appendf(f, "  \"calm_fraction\": %.6f,\n", s.calmFraction());
+  appendf(f, "  \"peak_actives\": %lld,\n", ll(s.peakActives));
+  appendf(f, "  \"peak_tick\": %lld,\n", ll(s.peakTick));
+  appendf(f, "  \"first_tick_above_threshold\": %lld,\n", ll(s.firstTickAbove));
+  appendf(f, "  \"events\": %lld,\n", ll(eventCount_));
+  appendf(f, "  \"turns\": %lld,\n", ll(world.turns()));
   // Everything below depends on the machine, not on the model.
-  std::fprintf(f, "  \"performance\": {\"threads\": 1, \"wall_s\": %.3f, \"ticks_per_s\": %.1f, \"turns_per_s\": %.0f, "
+  appendf(f, "  \"performance\": {\"threads\": 1, \"wall_s\": %.3f, \"ticks_per_s\": %.1f, \"turns_per_s\": %.0f, "
                "\"peak_rss_bytes\": %zu}\n}\n",
                wallSeconds, wallSeconds > 0 ? double(world.tick()) / wallSeconds : 0.0,
                wallSeconds > 0 ? double(world.turns()) / wallSeconds : 0.0, peakResidentBytes());
-  const bool ok = std::fflush(f) == 0;
-  std::fclose(f);
-  if (!ok) throw std::runtime_error(tmp.string() + ": write failed");
-  std::filesystem::rename(tmp, path);
+  writeFileAtomically(path, f);
 }
 
 }  // namespace unrest

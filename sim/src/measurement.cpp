@@ -232,12 +232,10 @@ void Measurement::sampleAreas(const Simulation& sim) {
 // ---------------------------------------------------------------- files
 
 namespace {
-std::FILE* openFile(const std::string& directory, const char* name, const char* header) {
-  const auto path = std::filesystem::path(directory) / name;
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw std::runtime_error(path.string() + ": cannot open for writing");
-  std::fputs(header, f);
-  std::fflush(f);
+OutputFile openFile(const std::string& directory, const char* name, const char* header) {
+  OutputFile f(std::filesystem::path(directory) / name);
+  f.put(header);
+  f.commit();
   return f;
 }
 }  // namespace
@@ -260,10 +258,7 @@ MeasurementWriter::MeasurementWriter(const Simulation& sim, const Measurement& m
   }
 }
 
-MeasurementWriter::~MeasurementWriter() {
-  for (std::FILE* f : {crossings_, areas_, trajectories_})
-    if (f) std::fclose(f);
-}
+MeasurementWriter::~MeasurementWriter() = default;
 
 void MeasurementWriter::afterStep(const Simulation& sim) {
   const Measurement* m = &m_;
@@ -272,32 +267,33 @@ void MeasurementWriter::afterStep(const Simulation& sim) {
   const MeasurementDef& def = sim.scenario().measurement;
   if (crossings_ && !m->stepCrossings().empty()) {
     for (const auto& c : m->stepCrossings())
-      std::fprintf(crossings_, "%.4f,%s,%u,%s,%d\n", c.time, def.lines[c.line].name.c_str(), c.agent,
+      crossings_.printf("%.4f,%s,%u,%s,%d\n", c.time, def.lines[c.line].name.c_str(), c.agent,
                    sim.scenario().populations[c.population].name.c_str(), c.sign);
-    std::fflush(crossings_);
+    crossings_.commit();
   }
   if (areas_ && !m->stepAreaSamples().empty()) {
     for (const auto& s : m->stepAreaSamples())
-      std::fprintf(areas_, "%.3f,%s,%d,%.4f,%.4f,%.4f,%.4f\n", s.time, def.areas[s.area].shape.name.c_str(), s.count,
+      areas_.printf("%.3f,%s,%d,%.4f,%.4f,%.4f,%.4f\n", s.time, def.areas[s.area].shape.name.c_str(), s.count,
                    s.density, s.speed, s.voronoiDensity, s.voronoiSpeed);
-    std::fflush(areas_);
+    areas_.commit();
   }
   if (trajectories_ && m->trajectoryFrame()) {
     const Population& a = sim.agents();
-    std::vector<std::size_t> order;
+    std::vector<std::size_t>& order = frameOrder_;
+    order.clear();
     for (std::size_t k = 0; k < a.size(); ++k)
       if (a.state[k] != std::uint8_t(AgentState::Exited)) order.push_back(k);
     std::sort(order.begin(), order.end(), [&](std::size_t l, std::size_t r) { return a.id[l] < a.id[r]; });
     for (std::size_t k : order)
-      std::fprintf(trajectories_, "%u %lld %.4f %.4f 0\n", a.id[k], static_cast<long long>(m->frame()), a.x[k], a.y[k]);
-    std::fflush(trajectories_);
+      trajectories_.printf("%u %lld %.4f %.4f 0\n", a.id[k], static_cast<long long>(m->frame()), a.x[k], a.y[k]);
+    trajectories_.commit();
   }
 }
 
 void MeasurementWriter::finish(const Simulation& sim) {
   const Measurement* m = &m_;
   if (!sim.scenario().measurement.people) return;
-  std::FILE* f = openFile(directory_, "people.csv",
+  OutputFile f = openFile(directory_, "people.csv",
                           "agent,population,spawn_s,arrival_s,exit_s,travel_s,peak_pressure_Npm,injury_s\n");
   auto num = [](double v) {
     char buf[32];
@@ -309,11 +305,11 @@ void MeasurementWriter::finish(const Simulation& sim) {
   for (std::size_t id = 0; id < people.size(); ++id) {
     const auto& p = people[id];
     if (p.population < 0) continue;  // never appeared
-    std::fprintf(f, "%zu,%s,%s,%s,%s,%s,%.1f,%s\n", id, sim.scenario().populations[p.population].name.c_str(),
+    f.printf("%zu,%s,%s,%s,%s,%s,%.1f,%s\n", id, sim.scenario().populations[p.population].name.c_str(),
                  num(p.spawn).c_str(), num(p.arrival).c_str(), num(p.exit).c_str(), num(p.arrival - p.spawn).c_str(),
                  p.peakPressure, num(p.injury).c_str());
   }
-  std::fclose(f);
+  f.commit();
 }
 
 }  // namespace unrest

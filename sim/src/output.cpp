@@ -51,12 +51,6 @@ void createOutputDirectory(const std::string& directory) {
   if (ec) throw std::runtime_error(directory + ": cannot create output directory (" + ec.message() + ")");
 }
 
-std::FILE* openOutput(const std::filesystem::path& path) {
-  std::FILE* f = std::fopen(path.c_str(), "w");
-  if (!f) throw std::runtime_error(path.string() + ": cannot open for writing");
-  return f;
-}
-
 OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory, const Measurement* measurement)
     : directory_(directory) {
   createOutputDirectory(directory);
@@ -65,7 +59,7 @@ OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory, 
   peakFaction_.assign(sc.factions.size(), FactionCounts{});
   peakQueue_.assign(sc.checkpoints.size(), 0);
   if (out.metrics) {
-    metrics_ = openOutput(std::filesystem::path(directory) / "metrics.csv");
+    metrics_ = OutputFile(std::filesystem::path(directory) / "metrics.csv");
     std::string header =
         "time_s,clock,waiting,walking,arrived,injured,exited,jailed,away,calm,active,fighting,fleeing,looting,"
         "police_on_street,soldiers_on_street,volunteers_on_street,injuries_crush,injuries_brawl,injuries_gunshot,"
@@ -77,48 +71,45 @@ OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory, 
     for (const auto& c : sc.checkpoints)
       for (const char* what : {"open", "queue", "admitted"}) header += ",checkpoint_" + c.name + "_" + what;
     header += "\n";
-    std::fputs(header.c_str(), metrics_);
-    std::fflush(metrics_);
+    metrics_.put(header);
+    metrics_.commit();
   }
-  if (out.events) events_ = openOutput(std::filesystem::path(directory) / "events.jsonl");
+  if (out.events) events_ = OutputFile(std::filesystem::path(directory) / "events.jsonl");
   if (measurement) measurement_ = std::make_unique<MeasurementWriter>(sim, *measurement, directory);
 }
 
-OutputWriter::~OutputWriter() {
-  if (metrics_) std::fclose(metrics_);
-  if (events_) std::fclose(events_);
-}
+OutputWriter::~OutputWriter() = default;
 
 namespace {
 
 // One JSON object per event: the common fields, then those of its type.
-void writeEvent(std::FILE* f, const Scenario& sc, const Event& e) {
+void writeEvent(OutputFile& f, const Scenario& sc, const Event& e) {
   const std::string clock = formatClock(sc.clock.startTimeOfDay + e.time);
-  std::fprintf(f, "{\"time_s\":%.3f,\"clock\":\"%s\",\"type\":\"%s\"", e.time, clock.c_str(), eventTypeName(e.type));
+  f.printf("{\"time_s\":%.3f,\"clock\":\"%s\",\"type\":\"%s\"", e.time, clock.c_str(), eventTypeName(e.type));
   auto population = [&] {
-    if (e.population >= 0) std::fprintf(f, ",\"population\":\"%s\"", jsonEscape(sc.populations[e.population].name).c_str());
+    if (e.population >= 0) f.printf(",\"population\":\"%s\"", jsonEscape(sc.populations[e.population].name).c_str());
   };
   auto person = [&] {
-    std::fprintf(f, ",\"agent\":%u", e.agent);
+    f.printf(",\"agent\":%u", e.agent);
     population();
-    std::fprintf(f, ",\"x\":%.3f,\"y\":%.3f", e.position.x(), e.position.y());
+    f.printf(",\"x\":%.3f,\"y\":%.3f", e.position.x(), e.position.y());
   };
-  auto name = [&](const char* key, const std::string& value) { std::fprintf(f, ",\"%s\":\"%s\"", key, jsonEscape(value).c_str()); };
+  auto name = [&](const char* key, const std::string& value) { f.printf(",\"%s\":\"%s\"", key, jsonEscape(value).c_str()); };
   switch (e.type) {
     case EventType::Injury:
-      std::fprintf(f, ",\"cause\":\"%s\"", injuryCauseName(e.cause));
+      f.printf(",\"cause\":\"%s\"", injuryCauseName(e.cause));
       person();
-      if (e.cause == InjuryCause::Crush) std::fprintf(f, ",\"pressure_Npm\":%.1f,\"density_pm2\":%.0f", e.value, e.density);
-      if (e.cause == InjuryCause::Gunshot) std::fprintf(f, ",\"distance_m\":%.2f", e.value);
+      if (e.cause == InjuryCause::Crush) f.printf(",\"pressure_Npm\":%.1f,\"density_pm2\":%.0f", e.value, e.density);
+      if (e.cause == InjuryCause::Gunshot) f.printf(",\"distance_m\":%.2f", e.value);
       break;
     case EventType::PopulationSpawned:
     case EventType::PopulationArrived:
       population();
-      std::fprintf(f, ",\"people\":%lld", static_cast<long long>(sc.populations[e.population].totalCount()));
+      f.printf(",\"people\":%lld", static_cast<long long>(sc.populations[e.population].totalCount()));
       break;
     case EventType::Arrest:
       person();
-      std::fprintf(f, ",\"jail_term_s\":%.1f,\"officer\":%d", e.value, e.index);
+      f.printf(",\"jail_term_s\":%.1f,\"officer\":%d", e.value, e.index);
       break;
     case EventType::Release:
       person();
@@ -126,25 +117,25 @@ void writeEvent(std::FILE* f, const Scenario& sc, const Event& e) {
     case EventType::LootingIncident:
       person();
       name("shop", sc.shops[e.index].name);
-      std::fprintf(f, ",\"stock_before\":%.2f", e.value);
+      f.printf(",\"stock_before\":%.2f", e.value);
       break;
     case EventType::ShopEmptied:
       name("shop", sc.shops[e.index].name);
       break;
     case EventType::Gunshot:
-      std::fprintf(f, ",\"x\":%.3f,\"y\":%.3f,\"hits\":%.0f", e.position.x(), e.position.y(), e.value);
+      f.printf(",\"x\":%.3f,\"y\":%.3f,\"hits\":%.0f", e.position.x(), e.position.y(), e.value);
       if (e.index >= 0) name("vehicle", sc.vehicles[e.index].name);
       if (e.population >= 0) name("target", sc.populations[e.population].leader.empty() ? sc.populations[e.population].name : sc.populations[e.population].leader);
       break;
     case EventType::Legitimacy:
-      std::fprintf(f, ",\"value\":%.4f", e.value);
+      f.printf(",\"value\":%.4f", e.value);
       if (e.index >= 0) name("faction", sc.factions[e.index].name);
       break;
     case EventType::PolicePresence:
-      std::fprintf(f, ",\"value\":%.4f", e.value);
+      f.printf(",\"value\":%.4f", e.value);
       break;
     case EventType::Deploy:
-      std::fprintf(f, ",\"checkpoints\":%.0f", e.value);
+      f.printf(",\"checkpoints\":%.0f", e.value);
       break;
     case EventType::CurfewStart:
       name("until", formatClock(sc.clock.startTimeOfDay + e.value));
@@ -158,14 +149,14 @@ void writeEvent(std::FILE* f, const Scenario& sc, const Event& e) {
     case EventType::VehicleDeparted:
     case EventType::VehicleArrived:
       name("vehicle", sc.vehicles[e.index].name);
-      std::fprintf(f, ",\"x\":%.3f,\"y\":%.3f", e.position.x(), e.position.y());
+      f.printf(",\"x\":%.3f,\"y\":%.3f", e.position.x(), e.position.y());
       break;
     case EventType::FirstBrawl:
       person();
       if (e.index >= 0) name("faction", sc.factions[e.index].name);
       break;
   }
-  std::fputs("}\n", f);
+  f.put("}\n");
 }
 
 }  // namespace
@@ -177,7 +168,7 @@ void OutputWriter::afterStep(const Simulation& sim) {
   eventCount_ += static_cast<std::int64_t>(events.size());
   if (events_ && !events.empty()) {
     for (const Event& e : events) writeEvent(events_, sc, e);
-    std::fflush(events_);
+    events_.commit();
   }
   if (!sim.recorded()) return;
   const MetricsRow& r = sim.lastRow();
@@ -209,24 +200,24 @@ void OutputWriter::afterStep(const Simulation& sim) {
   if (!metrics_) return;
   const std::string clock = formatClock(sc.clock.startTimeOfDay + r.time);
   auto n = [](std::int64_t v) { return static_cast<long long>(v); };
-  std::fprintf(metrics_, "%.3f,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld", r.time, clock.c_str(), n(r.waiting),
+  metrics_.printf("%.3f,%s,%lld,%lld,%lld,%lld,%lld,%lld,%lld", r.time, clock.c_str(), n(r.waiting),
                n(r.byState[int(AgentState::Walking)]), n(r.byState[int(AgentState::Arrived)]),
                n(r.byState[int(AgentState::Injured)]), n(r.byState[int(AgentState::Exited)]),
                n(r.byState[int(AgentState::Jailed)]), n(r.byState[int(AgentState::Away)]));
   for (Condition c : {Condition::Calm, Condition::Active, Condition::Fighting, Condition::Fleeing, Condition::Looting})
-    std::fprintf(metrics_, ",%lld", n(r.byCondition[int(c)]));
-  for (Role role : {Role::Police, Role::Soldier, Role::Volunteer}) std::fprintf(metrics_, ",%lld", n(r.onStreetByRole[int(role)]));
-  std::fprintf(metrics_, ",%lld,%lld,%lld,%lld,%lld,%lld,%.3f,%.4f,%.4f,%d,%d,%.4f,%.4f,%.1f,%.4f,%.5f,%lld,%lld",
+    metrics_.printf(",%lld", n(r.byCondition[int(c)]));
+  for (Role role : {Role::Police, Role::Soldier, Role::Volunteer}) metrics_.printf(",%lld", n(r.onStreetByRole[int(role)]));
+  metrics_.printf(",%lld,%lld,%lld,%lld,%lld,%lld,%.3f,%.4f,%.4f,%d,%d,%.4f,%.4f,%.1f,%.4f,%.5f,%lld,%lld",
                n(r.injuries[int(InjuryCause::Crush)]), n(r.injuries[int(InjuryCause::Brawl)]),
                n(r.injuries[int(InjuryCause::Gunshot)]), n(r.injuries[0] + r.injuries[1] + r.injuries[2]), n(r.arrests),
                n(r.lootingIncidents), r.lootingDamage, r.legitimacy, r.policePresence, r.night ? 1 : 0, r.curfew ? 1 : 0,
                r.meanFear, r.peakDensity, r.peakPressure, r.meanSpeed, r.crowdPressure.pressure, n(r.contacts), n(r.wallCorrections));
   for (const FactionCounts& f : r.factions)
-    std::fprintf(metrics_, ",%lld,%lld,%lld,%lld,%lld,%lld,%lld", n(f.onStreet), n(f.active), n(f.fighting), n(f.fleeing),
+    metrics_.printf(",%lld,%lld,%lld,%lld,%lld,%lld,%lld", n(f.onStreet), n(f.active), n(f.fighting), n(f.fleeing),
                  n(f.looting), n(f.injured), n(f.arrested));
-  for (const CheckpointCounts& c : r.checkpoints) std::fprintf(metrics_, ",%d,%lld,%lld", c.open ? 1 : 0, n(c.queue), n(c.admitted));
-  std::fputc('\n', metrics_);
-  std::fflush(metrics_);
+  for (const CheckpointCounts& c : r.checkpoints) metrics_.printf(",%d,%lld,%lld", c.open ? 1 : 0, n(c.queue), n(c.admitted));
+  metrics_.put("\n");
+  metrics_.commit();
 }
 
 void OutputWriter::finish(const Simulation& sim, double wallSeconds, bool interrupted) {
@@ -236,75 +227,72 @@ void OutputWriter::finish(const Simulation& sim, double wallSeconds, bool interr
   const double simulated = sim.time();
   const double agentSeconds = double(sim.agentSteps()) * sim.dt();
   const auto path = std::filesystem::path(directory_) / "summary.json";
-  const auto tmp = std::filesystem::path(directory_) / "summary.json.tmp";
   auto n = [](std::int64_t v) { return static_cast<long long>(v); };
-  std::FILE* f = openOutput(tmp);
-  std::fprintf(f, "{\n");
-  std::fprintf(f, "  \"scenario\": \"%s\",\n", jsonEscape(sc.name).c_str());
-  std::fprintf(f, "  \"file\": \"%s\",\n", jsonEscape(sc.file).c_str());
-  std::fprintf(f, "  \"seed\": %llu,\n", static_cast<unsigned long long>(sc.seed));
-  std::fprintf(f, "  \"completed\": %s,\n", interrupted ? "false" : "true");
-  std::fprintf(f, "  \"dt_s\": %.6g,\n", sim.dt());
-  std::fprintf(f, "  \"steps\": %lld,\n", n(sim.stepIndex()));
-  std::fprintf(f, "  \"simulated_s\": %.3f,\n", simulated);
-  std::fprintf(f, "  \"start_clock\": \"%s\",\n", formatClock(sc.clock.startTimeOfDay).c_str());
-  std::fprintf(f, "  \"end_clock\": \"%s\",\n", formatClock(sc.clock.startTimeOfDay + simulated).c_str());
-  std::fprintf(f, "  \"people\": {\"planned\": %lld, \"spawned\": %lld, \"walking\": %lld, \"arrived\": %lld, "
+  std::string f;
+  f.reserve(4096);
+  appendf(f, "{\n");
+  appendf(f, "  \"scenario\": \"%s\",\n", jsonEscape(sc.name).c_str());
+  appendf(f, "  \"file\": \"%s\",\n", jsonEscape(sc.file).c_str());
+  appendf(f, "  \"seed\": %llu,\n", static_cast<unsigned long long>(sc.seed));
+  appendf(f, "  \"completed\": %s,\n", interrupted ? "false" : "true");
+  appendf(f, "  \"dt_s\": %.6g,\n", sim.dt());
+  appendf(f, "  \"steps\": %lld,\n", n(sim.stepIndex()));
+  appendf(f, "  \"simulated_s\": %.3f,\n", simulated);
+  appendf(f, "  \"start_clock\": \"%s\",\n", formatClock(sc.clock.startTimeOfDay).c_str());
+  appendf(f, "  \"end_clock\": \"%s\",\n", formatClock(sc.clock.startTimeOfDay + simulated).c_str());
+  appendf(f, "  \"people\": {\"planned\": %lld, \"spawned\": %lld, \"walking\": %lld, \"arrived\": %lld, "
                "\"injured\": %lld, \"exited\": %lld, \"jailed\": %lld, \"away\": %lld},\n",
                n(sc.totalPeople()), n(sim.spawned()), n(last.byState[int(AgentState::Walking)]),
                n(last.byState[int(AgentState::Arrived)]), n(last.byState[int(AgentState::Injured)]),
                n(last.byState[int(AgentState::Exited)]), n(last.byState[int(AgentState::Jailed)]),
                n(last.byState[int(AgentState::Away)]));
-  std::fprintf(f, "  \"injuries\": {\"total\": %lld, \"crush\": %lld, \"brawl\": %lld, \"gunshot\": %lld},\n",
+  appendf(f, "  \"injuries\": {\"total\": %lld, \"crush\": %lld, \"brawl\": %lld, \"gunshot\": %lld},\n",
                n(sim.injuriesTotal()), n(sim.injuries(InjuryCause::Crush)), n(sim.injuries(InjuryCause::Brawl)),
                n(sim.injuries(InjuryCause::Gunshot)));
-  std::fprintf(f, "  \"arrests\": %lld,\n", n(sim.arrests()));
-  std::fprintf(f, "  \"looting\": {\"incidents\": %lld, \"damage\": %.3f, \"stock_left\": {", n(sim.lootingIncidents()), sim.lootingDamage());
+  appendf(f, "  \"arrests\": %lld,\n", n(sim.arrests()));
+  appendf(f, "  \"looting\": {\"incidents\": %lld, \"damage\": %.3f, \"stock_left\": {", n(sim.lootingIncidents()), sim.lootingDamage());
   for (std::size_t s = 0; s < sc.shops.size(); ++s)
-    std::fprintf(f, "%s\"%s\": %.3f", s ? ", " : "", jsonEscape(sc.shops[s].name).c_str(), sim.shopStock()[s]);
-  std::fprintf(f, "}},\n");
-  std::fprintf(f, "  \"peak_civilians\": {\"active\": %lld, \"fighting\": %lld, \"fleeing\": %lld, \"looting\": %lld},\n",
+    appendf(f, "%s\"%s\": %.3f", s ? ", " : "", jsonEscape(sc.shops[s].name).c_str(), sim.shopStock()[s]);
+  appendf(f, "}},\n");
+  appendf(f, "  \"peak_civilians\": {\"active\": %lld, \"fighting\": %lld, \"fleeing\": %lld, \"looting\": %lld},\n",
                n(peakCondition_[int(Condition::Active)]), n(peakCondition_[int(Condition::Fighting)]),
                n(peakCondition_[int(Condition::Fleeing)]), n(peakCondition_[int(Condition::Looting)]));
-  std::fprintf(f, "  \"factions\": {");
+  appendf(f, "  \"factions\": {");
   for (std::size_t k = 0; k < sc.factions.size(); ++k) {
     const FactionCounts& p = peakFaction_[k];
-    std::fprintf(f, "%s\"%s\": {\"peak_on_street\": %lld, \"peak_active\": %lld, \"peak_fighting\": %lld, "
+    appendf(f, "%s\"%s\": {\"peak_on_street\": %lld, \"peak_active\": %lld, \"peak_fighting\": %lld, "
                  "\"peak_fleeing\": %lld, \"peak_looting\": %lld, \"injured\": %lld, \"arrested_peak\": %lld}",
                  k ? ", " : "", jsonEscape(sc.factions[k].name).c_str(), n(p.onStreet), n(p.active), n(p.fighting),
                  n(p.fleeing), n(p.looting), n(last.factions.size() > k ? last.factions[k].injured : 0), n(p.arrested));
   }
-  std::fprintf(f, "},\n");
-  std::fprintf(f, "  \"checkpoints\": {");
+  appendf(f, "},\n");
+  appendf(f, "  \"checkpoints\": {");
   for (std::size_t c = 0; c < sc.checkpoints.size(); ++c)
-    std::fprintf(f, "%s\"%s\": {\"admitted\": %lld, \"peak_queue\": %lld}", c ? ", " : "", jsonEscape(sc.checkpoints[c].name).c_str(),
+    appendf(f, "%s\"%s\": {\"admitted\": %lld, \"peak_queue\": %lld}", c ? ", " : "", jsonEscape(sc.checkpoints[c].name).c_str(),
                  n(sim.checkpoints()[c].admitted), n(peakQueue_[c]));
-  std::fprintf(f, "},\n");
-  std::fprintf(f, "  \"checkpoint_crossings\": %lld,\n", n(sim.barrierCrossings()));
-  std::fprintf(f, "  \"legitimacy_end\": %.4f,\n", sim.legitimacy());
-  std::fprintf(f, "  \"police_presence_end\": %.4f,\n", sim.policePresence());
+  appendf(f, "},\n");
+  appendf(f, "  \"checkpoint_crossings\": %lld,\n", n(sim.barrierCrossings()));
+  appendf(f, "  \"legitimacy_end\": %.4f,\n", sim.legitimacy());
+  appendf(f, "  \"police_presence_end\": %.4f,\n", sim.policePresence());
   const CrowdPressurePeak& cp = peakCrowdPressure_;
-  std::fprintf(f, "  \"peaks\": {\"density_pm2\": %.4f, \"density_time_s\": %.3f, \"pressure_Npm\": %.1f, "
+  appendf(f, "  \"peaks\": {\"density_pm2\": %.4f, \"density_time_s\": %.3f, \"pressure_Npm\": %.1f, "
                "\"pressure_time_s\": %.3f, \"crowd_pressure_ps2\": %.5f, \"crowd_pressure_time_s\": %.3f, "
                "\"crowd_pressure_x\": %.1f, \"crowd_pressure_y\": %.1f, \"crowd_pressure_density_pm2\": %.3f},\n",
                peakDensity_, peakDensityTime_, peakPressure_, peakPressureTime_, cp.pressure, peakCrowdPressureTime_,
                cp.at.x(), cp.at.y(), cp.density);
-  std::fprintf(f, "  \"events\": %lld,\n", n(eventCount_));
-  std::fprintf(f, "  \"agent_steps\": %lld,\n", n(sim.agentSteps()));
-  std::fprintf(f, "  \"wall_corrections\": %lld,\n", n(last.wallCorrections));
+  appendf(f, "  \"events\": %lld,\n", n(eventCount_));
+  appendf(f, "  \"agent_steps\": %lld,\n", n(sim.agentSteps()));
+  appendf(f, "  \"wall_corrections\": %lld,\n", n(last.wallCorrections));
   // Everything below depends on the machine and the thread count, not on the model.
-  std::fprintf(f, "  \"performance\": {\"threads\": %d, \"wall_s\": %.3f, \"agent_steps_per_s\": %.0f, "
+  appendf(f, "  \"performance\": {\"threads\": %d, \"wall_s\": %.3f, \"agent_steps_per_s\": %.0f, "
                "\"agent_seconds_per_s\": %.0f, \"real_time_factor\": %.2f, \"peak_rss_bytes\": %zu, \"stage_s\": {",
                sim.threads(), wallSeconds, wallSeconds > 0 ? double(sim.agentSteps()) / wallSeconds : 0.0,
                wallSeconds > 0 ? agentSeconds / wallSeconds : 0.0, wallSeconds > 0 ? simulated / wallSeconds : 0.0,
                peakResidentBytes());
   for (int s = 0; s < kStageCount; ++s)
-    std::fprintf(f, "%s\"%s\": %.3f", s ? ", " : "", stageName(Stage(s)), sim.profile().seconds[s]);
-  std::fprintf(f, "}}\n}\n");
-  const bool ok = std::fflush(f) == 0;
-  std::fclose(f);
-  if (!ok) throw std::runtime_error(tmp.string() + ": write failed");
-  std::filesystem::rename(tmp, path);
+    appendf(f, "%s\"%s\": %.3f", s ? ", " : "", stageName(Stage(s)), sim.profile().seconds[s]);
+  appendf(f, "}}\n}\n");
+  writeFileAtomically(path, f);
 }
 
 }  // namespace unrest

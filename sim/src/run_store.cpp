@@ -372,6 +372,7 @@ RunRecorder::RunRecorder(const Simulation& sim, const std::string& directory, co
   const auto file = std::filesystem::path(directory) / "run.sqlite";
   path_ = file.string();
   removeStore(file);  // a store never mixes two runs
+  listInManifest(file);
   Writer& w = *writer_;
   w.path = path_;
   w.startTimeOfDay = sc.clock.startTimeOfDay;

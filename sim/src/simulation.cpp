@@ -229,6 +229,14 @@ const Population& Simulation::agents() const { return state_->agents; }
 const std::vector<Event>& Simulation::stepEvents() const { return state_->outcomes.events; }
 const MetricsRow& Simulation::lastRow() const { return state_->row; }
 std::int64_t Simulation::spawned() const { return state_->outcomes.tally.spawned; }
+std::int64_t Simulation::waitingForRoom() const {
+  if (stepIndex_ == 0) return 0;
+  const double lastSpawn = double(stepIndex_ - 1) * dt_;  // the time the spawn stage last ran
+  std::int64_t blocked = 0;
+  for (std::size_t p = 0; p < scenario_.populations.size(); ++p)
+    blocked += std::max<std::int64_t>(0, dueToSpawn(scenario_.populations[p], lastSpawn) - state_->spawner.spawnedOf[p]);
+  return blocked;
+}
 std::int64_t Simulation::agentSteps() const { return state_->outcomes.tally.agentSteps; }
 std::int64_t Simulation::injuries(InjuryCause c) const { return state_->outcomes.tally.injuries[int(c)]; }
 std::int64_t Simulation::injuriesTotal() const {

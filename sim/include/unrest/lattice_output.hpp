@@ -5,8 +5,8 @@
 
 #include "unrest/driver.hpp"
 #include "unrest/lattice.hpp"
+#include "unrest/output_file.hpp"
 
-#include <cstdio>
 #include <string>
 
 namespace unrest {
@@ -30,8 +30,7 @@ private:
   void writeRow(const LatticeRow& row);
 
   std::string directory_;
-  std::FILE* metrics_ = nullptr;
-  std::FILE* events_ = nullptr;
+  OutputFile metrics_, events_;
   std::int64_t eventCount_ = 0;
 };
 

@@ -13,6 +13,7 @@
 
 #include "unrest/driver.hpp"
 #include "unrest/measurement_def.hpp"
+#include "unrest/output_file.hpp"
 
 #include <cstdint>
 #include <cstdio>
@@ -98,9 +99,8 @@ public:
 private:
   const Measurement& m_;
   std::string directory_;
-  std::FILE* crossings_ = nullptr;
-  std::FILE* areas_ = nullptr;
-  std::FILE* trajectories_ = nullptr;
+  OutputFile crossings_, areas_, trajectories_;
+  std::vector<std::size_t> frameOrder_;  // a trajectory frame's people in id order, kept to spare an allocation per frame
   std::int64_t lastStep_ = -1;  // a step is written once, even when an interrupted run records its last row again
 };
 

@@ -1,10 +1,12 @@
 // Run outputs: metrics.csv (a row per record interval), events.jsonl (one discrete event per line) and
-// summary.json (totals and performance). Rows and events are flushed as they are written, so a run that is
-// stopped keeps everything it has produced.
+// summary.json (totals and performance). Rows and events are written whole as they are produced, so a run that is
+// stopped keeps everything it has produced; a failed write stops the run with the file and the reason
+// (output_file.hpp).
 #pragma once
 
 #include "unrest/driver.hpp"
 #include "unrest/measurement.hpp"
+#include "unrest/output_file.hpp"
 #include "unrest/simulation.hpp"
 
 #include <array>
@@ -37,8 +39,7 @@ public:
 
 private:
   std::string directory_;
-  std::FILE* metrics_ = nullptr;
-  std::FILE* events_ = nullptr;
+  OutputFile metrics_, events_;
   std::unique_ptr<MeasurementWriter> measurement_;  // only when the scenario measures something
   double peakDensity_ = 0.0, peakPressure_ = 0.0;
   double peakDensityTime_ = 0.0, peakPressureTime_ = 0.0, peakCrowdPressureTime_ = 0.0;
@@ -52,8 +53,6 @@ private:
 std::string jsonEscape(const std::string& text);
 // Creates the directory and its parents if needed; throws std::runtime_error naming it on failure.
 void createOutputDirectory(const std::string& directory);
-// Opens a file for writing; throws std::runtime_error naming the path on failure.
-std::FILE* openOutput(const std::filesystem::path& path);
 std::size_t peakResidentBytes();
 std::string formatDuration(double seconds);  // "42s", "3m07s", "2h05m", for progress lines
 

@@ -154,6 +154,8 @@ public:
   const MetricsRow& lastRow() const;
 
   std::int64_t spawned() const;
+  // People whose time to appear has come but who found no free spot in their zone yet.
+  std::int64_t waitingForRoom() const;
   std::int64_t active() const;  // walking or arrived
   std::int64_t agentSteps() const;
   std::int64_t injuriesCrush() const { return injuries(InjuryCause::Crush); }

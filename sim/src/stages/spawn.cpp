@@ -18,7 +18,9 @@ constexpr int kPlacementTries = 64;
 // Bodies are placed at least this far apart and from walls and vehicles.
 constexpr double kSpawnGap = 0.02;  // m
 
-std::int64_t dueOf(const PopulationDef& pop, double t) {
+}  // namespace
+
+std::int64_t dueToSpawn(const PopulationDef& pop, double t) {
   auto wave = [&](double start, double rate, std::int64_t count) -> std::int64_t {
     if (t + 1e-9 < start) return 0;
     if (rate <= 0) return count;
@@ -28,6 +30,8 @@ std::int64_t dueOf(const PopulationDef& pop, double t) {
   for (const auto& w : pop.waves) due += wave(w.start, w.rate, w.count);
   return due;
 }
+
+namespace {
 
 double radiusOf(const StepContext& ctx, int p, std::int64_t indexInPopulation) {
   return ctx.scenario.populations[p].radius.sample(ctx.rng.stream(0, personSubject(p, indexInPopulation), RandomPurpose::Radius));
@@ -224,7 +228,7 @@ void runSpawn(const StepContext& ctx, const NeighbourIndex& nbr, const ModelStat
     }
     // Random arrivals, and whoever the lattice had no room for, who wait for space like any arrival.
     if (spawner.spawnedOf[p] < total) {
-      const std::int64_t due = dueOf(pop, t);
+      const std::int64_t due = dueToSpawn(pop, t);
       if (due > spawner.spawnedOf[p]) {
         placer.rebuildGridOnce();
         placer.spawnRandomly(static_cast<int>(p), due);

@@ -79,6 +79,8 @@ inline double peakLocalDensity(const NeighbourIndex& nbr) {
 void runTimeline(const StepContext& ctx, const NeighbourIndex& nbr, const IdIndex& ids, ModelState& model,
                  Population& a, Outcomes& out);
 // spawn: arrivals of people, jail terms running out, duty shifts, and those coming back onto the streets.
+// How many of a population are due to have appeared by time t (its spawn rate and waves).
+std::int64_t dueToSpawn(const PopulationDef& pop, double t);
 void runSpawn(const StepContext& ctx, const NeighbourIndex& nbr, const ModelState& model, Spawner& spawner,
               Population& a, IdIndex& ids, Outcomes& out);
 // index: neighbour cells (a counting sort), and every few steps a reorder of the arrays by cell.
