@@ -229,8 +229,13 @@ int runView(const Scenario& sc, const ViewOptions& o) {
   }
   show.outDir = o.out.empty() ? (std::filesystem::path("out") / sc.name).string() : o.out;
   SimRunner runner(sc, world, threads, show.outDir);
+  const bool interactive = o.screenshot.empty() && o.record.empty() && o.benchmarkFrames == 0;
+  if (interactive) runner.allowInterventions(o.overrides);
   const std::string outputs = runner.outputDirectory();
-  return present(sc, world, runner, o, show, field, outputs);
+  const int code = present(sc, world, runner, o, show, field, outputs);
+  if (interactive && std::filesystem::exists(runner.interventionsPath()))
+    std::printf("interventions: %s (unrest run it to repeat this run)\n", runner.interventionsPath().c_str());
+  return code;
 }
 
 }  // namespace unrest::app

@@ -36,7 +36,7 @@ namespace unrest {
 enum class EventType : std::uint8_t {
   Injury, PopulationSpawned, PopulationArrived,
   Arrest, Release, LootingIncident, ShopEmptied, Gunshot, Legitimacy, PolicePresence, Deploy, CurfewStart, CurfewEnd,
-  RallyCall, VehicleDeparted, VehicleArrived, FirstBrawl,
+  RallyCall, VehicleDeparted, VehicleArrived, FirstBrawl, Checkpoint,
 };
 const char* eventTypeName(EventType t);
 
