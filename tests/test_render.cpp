@@ -522,7 +522,7 @@ TEST_CASE("Interventions made through the viewer's controls are repeated byte fo
     click(5, 11);  // a rally of everyone names no one
     key(sf::Keyboard::Escape);
     s = &until(100);  // t = 5 s
-    CHECK(s->interventionNote == "refused: it names nothing this scenario has");
+    CHECK(s->interventionNote == "refused: a rally calls a faction or a population (t chooses one)");
     CHECK(s->checkpoints.size() == 1);  // the barrier stands
 
     key(sf::Keyboard::U);  // a curfew

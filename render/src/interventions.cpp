@@ -71,7 +71,8 @@ struct KeyTree {
 
 double interventionTime(double now) { return std::ceil(now + 1.0 - 1e-9); }
 
-std::optional<ScheduledIntervention> scheduleIntervention(const Scenario& sc, const Intervention& iv, double time) {
+std::optional<ScheduledIntervention> scheduleIntervention(const Scenario& sc, const Intervention& iv, double time,
+                                                          std::string& refusal) {
   ScheduledIntervention s;
   s.time = time;
   std::string keys;
@@ -94,7 +95,10 @@ std::optional<ScheduledIntervention> scheduleIntervention(const Scenario& sc, co
       s.label = "the army deploys";
       break;
     case Intervention::Kind::Checkpoint: {
-      if (!indexIn(iv.checkpoint, sc.checkpoints)) return std::nullopt;
+      if (!indexIn(iv.checkpoint, sc.checkpoints)) {
+        refusal = "this scenario has no checkpoint";
+        return std::nullopt;
+      }
       const std::string& name = sc.checkpoints[iv.checkpoint].name;
       keys = "type: checkpoint, checkpoint: " + quoted(name) + ", barrier: " + (iv.value > 0 ? "closed" : "open");
       s.label = "checkpoint " + name + (iv.value > 0 ? ": barrier closes" : ": barrier lifts");
@@ -111,15 +115,24 @@ std::optional<ScheduledIntervention> scheduleIntervention(const Scenario& sc, co
       break;
     }
     case Intervention::Kind::Rally: {
-      if (!indexIn(iv.zone, sc.map.zones)) return std::nullopt;
+      if (!indexIn(iv.zone, sc.map.zones)) {
+        refusal = "no zone there to rally to";
+        return std::nullopt;
+      }
       const std::string& zone = sc.map.zones[iv.zone].name;
       if (indexIn(iv.faction, sc.factions)) {
         keys = "type: rally_call, faction: " + quoted(sc.factions[iv.faction].name);
         s.label = "rally: " + sc.factions[iv.faction].name + " to " + zone;
       } else if (indexIn(iv.population, sc.populations)) {
-        keys = "type: rally_call, population: " + quoted(sc.populations[iv.population].name);
-        s.label = "rally: " + sc.populations[iv.population].name + " to " + zone;
+        const PopulationDef& pop = sc.populations[iv.population];
+        if (!pop.patrol.empty()) {
+          refusal = pop.name + " patrols, and a patrol keeps to its rounds (target a faction or a population without a patrol)";
+          return std::nullopt;
+        }
+        keys = "type: rally_call, population: " + quoted(pop.name);
+        s.label = "rally: " + pop.name + " to " + zone;
       } else {
+        refusal = "a rally calls a faction or a population (t chooses one)";
         return std::nullopt;
       }
       keys += ", destination: " + quoted(zone);

@@ -329,7 +329,7 @@ void Panels::drawHelp(sf::RenderTarget& target, bool interventions) {
         {"u            curfew for an hour"},
         {"g, click     mode: shots at the clicked place"},
         {"k, click     mode: the nearest checkpoint's barrier closes, or lifts if closed"},
-        {"y, click     mode: the target rallies to the zone clicked (soldiers too: target them)"},
+        {"y, click     mode: the target rallies to the zone clicked (soldiers too, unless on patrol)"},
         {"esc          leave the mode;  backspace: undo the last intervention not yet in effect"},
     });
   } else {

@@ -259,9 +259,10 @@ void SimRunner::takeInterventions(const std::vector<InterventionCommand>& comman
         interventionNote_ = "refused: this scenario has no unrest model to act on";
         continue;
       }
-      const auto scheduled = scheduleIntervention(scenario_, *command.add, interventionTime(now));
+      std::string refusal;
+      const auto scheduled = scheduleIntervention(scenario_, *command.add, interventionTime(now), refusal);
       if (!scheduled) {
-        interventionNote_ = "refused: it names nothing this scenario has";
+        interventionNote_ = "refused: " + refusal;
         continue;
       }
       label = scheduled->label;

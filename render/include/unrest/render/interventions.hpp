@@ -46,8 +46,10 @@ constexpr double kCurfewSeconds = 3600.0;
 double interventionTime(double now);
 
 // The event for `iv` at `time` on the scenario's timeline as it stands, and its label. Legitimacy moves from the
-// value the timeline gives at `time`, rounded to hundredths. Empty when `iv` names nothing there is.
-std::optional<ScheduledIntervention> scheduleIntervention(const Scenario& sc, const Intervention& iv, double time);
+// value the timeline gives at `time`, rounded to hundredths. Empty, with the reason in `refusal`, when the event
+// could not act: it names nothing there is, or a patrol (which keeps to its rounds whatever a rally call says).
+std::optional<ScheduledIntervention> scheduleIntervention(const Scenario& sc, const Intervention& iv, double time,
+                                                          std::string& refusal);
 
 // interventions.yaml: `extends:` the viewed scenario's file (relative to `outDir`), its seed, the `--set` overrides
 // the run was loaded with (mappings of keys; an override into a list item is listed in a comment and must be given

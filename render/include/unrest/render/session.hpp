@@ -2,16 +2,16 @@
 // and a video), and a benchmark of drawing alone.
 #pragma once
 
-#include "unrest/render/source.hpp"
 #include "unrest/render/interventions.hpp"
+#include "unrest/render/source.hpp"
 #include "unrest/render/viewer.hpp"
+
+#include <SFML/Window/Event.hpp>
 
 #include <atomic>
 #include <cstdint>
 #include <functional>
 #include <string>
-
-#include <SFML/Window/Event.hpp>
 
 namespace unrest::render {
 
