@@ -233,8 +233,12 @@ int runView(const Scenario& sc, const ViewOptions& o) {
   if (interactive) runner.allowInterventions(o.overrides);
   const std::string outputs = runner.outputDirectory();
   const int code = present(sc, world, runner, o, show, field, outputs);
-  if (interactive && std::filesystem::exists(runner.interventionsPath()))
-    std::printf("interventions: %s (unrest run it to repeat this run)\n", runner.interventionsPath().c_str());
+  if (interactive && std::filesystem::exists(runner.interventionsPath())) {
+    std::string again;
+    for (const std::string& item : overridesOutsideFile(o.overrides)) again += " --set '" + item + "'";
+    std::printf("interventions: %s (unrest run it%s to repeat this run)\n", runner.interventionsPath().c_str(),
+                again.empty() ? "" : (" with" + again).c_str());
+  }
   return code;
 }
 

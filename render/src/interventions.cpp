@@ -159,23 +159,28 @@ std::string interventionsFile(const Scenario& sc, const std::string& outDir, con
   out += "extends: " + quoted(base.generic_string()) + "\n";
   out += format("seed: %llu\n", static_cast<unsigned long long>(sc.seed));
   KeyTree set;
-  std::vector<std::string> listItems;
   for (const std::string& o : overrides) {
     const auto eq = o.find('=');
-    if (eq == std::string::npos) continue;
     const std::string path = o.substr(0, eq);
-    if (path == "seed") continue;  // written above, as the run used it
-    if (path.find('[') != std::string::npos) listItems.push_back(o);
-    else set.set(path, o.substr(eq + 1));
+    if (eq == std::string::npos || path == "seed" || path.find('[') != std::string::npos) continue;  // seed: above
+    set.set(path, o.substr(eq + 1));
   }
   if (!set.order.empty()) {
     out += "# the --set overrides of the viewed run\n";
     set.write(out, 0);
   }
-  for (const std::string& o : listItems) out += "# give again: --set '" + o + "' (an item of a list cannot be set here)\n";
+  for (const std::string& o : overridesOutsideFile(overrides))
+    out += "# give again: --set '" + o + "' (an item of a list cannot be set here)\n";
   out += "add_events:\n";
   for (const ScheduledIntervention& e : events) out += "  - " + e.event + "  # " + e.label + "\n";
   return out;
+}
+
+std::vector<std::string> overridesOutsideFile(const std::vector<std::string>& overrides) {
+  std::vector<std::string> outside;
+  for (const std::string& o : overrides)
+    if (o.substr(0, o.find('=')).find('[') != std::string::npos) outside.push_back(o);
+  return outside;
 }
 
 std::optional<std::string> liveIncompatibility(const Scenario& current, const Scenario& changed, double now) {

@@ -288,7 +288,7 @@ bool SimRunner::reschedule(const std::vector<ScheduledIntervention>& list, std::
   std::optional<std::string> problem;
   try {
     // Read back as `unrest run` reads it, so the live timeline is the file's.
-    const Scenario changed = loadScenario(interventionsPath());
+    const Scenario changed = loadScenario(interventionsPath(), overridesOutsideFile(overrides_));
     problem = liveIncompatibility(scenario_, changed, run_->sim().time());
     if (!problem) adoptTimeline(scenario_, changed);
   } catch (const std::exception& e) {

@@ -57,6 +57,9 @@ std::optional<ScheduledIntervention> scheduleIntervention(const Scenario& sc, co
 std::string interventionsFile(const Scenario& sc, const std::string& outDir, const std::vector<std::string>& overrides,
                               const std::vector<ScheduledIntervention>& events);
 
+// The overrides interventions.yaml cannot hold (into list items): a run of the file needs them given again.
+std::vector<std::string> overridesOutsideFile(const std::vector<std::string>& overrides);
+
 // Why the scenario `changed` (the viewed one with interventions) cannot be run live from `now` on in place of
 // `current`: what the run set up at its start from the timeline (navigation fields, fear, the model itself), or an
 // arrival already under way, would differ. Empty when it can.
