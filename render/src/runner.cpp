@@ -1,7 +1,6 @@
 #include "unrest/render/runner.hpp"
 
 #include <algorithm>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <utility>
