@@ -97,6 +97,14 @@ add_events:
   CHECK(sc.events[2].kind == EventKind::Legitimacy);
   CHECK(sc.events[2].value == 0.3);
   CHECK(sc.events[3].time == 20.0);
+  // Down a chain, add_events add to the add_events of the file extended.
+  const Scenario chained = loadScenario(writeFile("timeline/chained.yaml", R"(extends: added.yaml
+add_events:
+  - {at: 10, type: curfew, until: "13:00"}
+)"));
+  REQUIRE(chained.events.size() == 5);
+  CHECK(chained.events[2].kind == EventKind::Legitimacy);
+  CHECK(chained.events[3].kind == EventKind::Curfew);
   // events: in the extending file replaces the base's list whole.
   const Scenario replaced = loadScenario(writeFile("timeline/replaced.yaml", R"(extends: base.yaml
 events:
