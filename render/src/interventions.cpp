@@ -202,7 +202,7 @@ std::optional<std::string> liveIncompatibility(const Scenario& current, const Sc
   }
   for (std::size_t v = 0; v < current.vehicles.size(); ++v)
     if (begun(current.vehicles[v].depart, changed.vehicles[v].depart))
-      return "it changes when " + current.vehicles[v].name + " sets off, which it has";
+      return "it changes when " + current.vehicles[v].name + " sets off, and it has set off already";
   return std::nullopt;
 }
 
