@@ -226,6 +226,7 @@ int main(int argc, char** argv) {
         throw std::runtime_error("view: give a SCENARIO to simulate, or --replay run.sqlite to play back a recorded run (not both)");
       if (!viewOptions.replay.empty() && (!opt.overrides.empty() || opt.seed >= 0 || viewOptions.threads > 0))
         throw std::runtime_error("view --replay: --set, --seed and --threads change a simulation; a replay shows the run as recorded");
+      viewOptions.overrides = opt.overrides;
       return unrest::app::runView(viewOptions.replay.empty() ? load(opt.scenario, opt.overrides, opt.seed)
                                                              : unrest::app::scenarioOfReplay(viewOptions.replay),
                                   viewOptions);

@@ -232,8 +232,17 @@ int runView(const Scenario& sc, const ViewOptions& o) {
   show.outDir = o.out.empty() ? (std::filesystem::path("out") / sc.name).string() : o.out;
   claimOutputDirectory(show.outDir, o.overwrite);
   SimRunner runner(sc, world, threads, show.outDir);
+  const bool interactive = o.screenshot.empty() && o.record.empty() && o.benchmarkFrames == 0;
+  if (interactive) runner.allowInterventions(o.overrides);
   const std::string outputs = runner.outputDirectory();
-  return present(sc, world, runner, o, show, field, outputs);
+  const int code = present(sc, world, runner, o, show, field, outputs);
+  if (interactive && std::filesystem::exists(runner.interventionsPath())) {
+    std::string again;
+    for (const std::string& item : overridesOutsideFile(o.overrides)) again += " --set '" + item + "'";
+    std::printf("interventions: %s (unrest run it%s to repeat this run)\n", runner.interventionsPath().c_str(),
+                again.empty() ? "" : (" with" + again).c_str());
+  }
+  return code;
 }
 
 }  // namespace unrest::app

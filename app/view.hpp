@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <string>
+#include <vector>
 
 namespace unrest::app {
 
@@ -26,6 +27,7 @@ struct ViewOptions {
   int benchmarkFrames = 0;
   std::string detail = "auto";
   std::string replay;  // a run.sqlite to play back instead of simulating
+  std::vector<std::string> overrides;  // the --set overrides the scenario was loaded with (interventions.yaml repeats them)
 };
 
 // Adds the view options (besides the scenario, --set and --seed, which main adds to every command).

@@ -81,6 +81,38 @@ populations:
   CHECK(set.seed == 42u);
 }
 
+TEST_CASE("add_events adds to the timeline a file extends, after the base's events at equal times", "[loader]") {
+  writeFile("timeline/base.yaml", std::string(kMinimal) + R"(events:
+  - {at: 20, type: legitimacy, value: 0.5}
+  - {at: 10, type: police_presence, value: 0.5}
+)");
+  const Scenario sc = loadScenario(writeFile("timeline/added.yaml", R"(extends: base.yaml
+add_events:
+  - {at: 10, type: legitimacy, value: 0.3}
+  - {at: 5, type: deploy}
+)"));
+  REQUIRE(sc.events.size() == 4);
+  CHECK(sc.events[0].kind == EventKind::Deploy);
+  CHECK(sc.events[1].kind == EventKind::PolicePresence);  // the base's first at 10 s
+  CHECK(sc.events[2].kind == EventKind::Legitimacy);
+  CHECK(sc.events[2].value == 0.3);
+  CHECK(sc.events[3].time == 20.0);
+  // Down a chain, add_events add to the add_events of the file extended.
+  const Scenario chained = loadScenario(writeFile("timeline/chained.yaml", R"(extends: added.yaml
+add_events:
+  - {at: 10, type: curfew, until: "13:00"}
+)"));
+  REQUIRE(chained.events.size() == 5);
+  CHECK(chained.events[2].kind == EventKind::Legitimacy);
+  CHECK(chained.events[3].kind == EventKind::Curfew);
+  // events: in the extending file replaces the base's list whole.
+  const Scenario replaced = loadScenario(writeFile("timeline/replaced.yaml", R"(extends: base.yaml
+events:
+  - {at: 5, type: deploy}
+)"));
+  CHECK(replaced.events.size() == 1);
+}
+
 TEST_CASE("errors name file, line, column and key path, and all are reported at once", "[loader]") {
   const std::string text = R"(scenario: {name: many_errors}
 clock:

@@ -278,6 +278,68 @@ events:
   }
 }
 
+TEST_CASE("a checkpoint event lifts one barrier and closes it again; the people held cross only while it is up", "[model][army]") {
+  const Scenario sc = scenarioFromText("checkpoint_event.yaml", R"(scenario: {name: checkpoint_event}
+clock: {dt: 0.05, duration: 60, record_interval: 5}
+map:
+  bounds: [0, 0, 100, 12]
+  cell_size: 0.25
+  zones:
+    west: {rect: [35, 0, 45, 12]}
+    east: {rect: [90, 0, 100, 12]}
+populations:
+  travellers: {count: 60, spawn: west, destination: east, on_arrival: leave}
+army:
+  checkpoints:
+    gate: {barrier: [[50, 0], [50, 12]], throughput: 1}
+    other: {barrier: [[70, 0], [70, 12]], throughput: 1}
+events:
+  - {at: 0, type: deploy}
+  - {at: 20, type: checkpoint, checkpoint: gate, barrier: open}
+  - {at: 30, type: checkpoint, checkpoint: gate, barrier: closed}
+)");
+  const World world(sc);
+  Simulation sim(sc, world, 1);
+  std::int64_t crossedWhileClosed = 0, crossedWhileOpen = 0, logged = 0;
+  std::map<std::uint32_t, double> lastX;  // by id: who went from west of the gate to east of it in a step
+  bool closed = false, otherAlwaysClosed = true;
+  std::string changes;
+  auto crossings = [&] {
+    std::int64_t n = 0;
+    const auto& a = sim.agents();
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      if (a.group[k] != 0) continue;  // travellers only: the garrisons are not screened
+      const auto it = lastX.find(a.id[k]);
+      n += it != lastX.end() && it->second < 50.0 && a.x[k] >= 50.0;
+      lastX[a.id[k]] = a.x[k];
+    }
+    return n;
+  };
+  while (!sim.done()) {
+    crossings();
+    sim.step();
+    const double t = sim.time() - sim.dt();  // the time of the step just taken
+    for (const auto& e : sim.stepEvents())
+      if (e.type == EventType::Checkpoint) {
+        ++logged;
+        CHECK(e.index == 0);
+        CHECK(e.value == (t < 25 ? 0.0 : 1.0));
+      }
+    if (sim.checkpointOpen(0) != closed) {
+      closed = !closed;
+      changes += (closed ? " closed at " : " lifted at ") + std::to_string(std::lround(t));
+    }
+    otherAlwaysClosed = otherAlwaysClosed && sim.checkpointOpen(1);
+    (closed ? crossedWhileClosed : crossedWhileOpen) += crossings();
+  }
+  INFO("crossed while closed " << crossedWhileClosed << ", while lifted " << crossedWhileOpen);
+  CHECK(changes == " closed at 0 lifted at 20 closed at 30");
+  CHECK(otherAlwaysClosed);
+  CHECK(logged == 2);
+  CHECK(crossedWhileOpen >= 20);  // the queue streams through the lifted barrier
+  CHECK(crossedWhileClosed <= 2);  // a token of one on each closing, and one a minute after: two passes in all
+}
+
 TEST_CASE("a car drives through a crowd: people give way, it slows, nobody ends up inside it", "[model][vehicles]") {
   const Scenario sc = square("car", R"(clock: {dt: 0.05, duration: 60, record_interval: 1}
 populations:

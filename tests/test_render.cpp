@@ -1,12 +1,14 @@
 // The viewer as a user meets it: a screenshot shows the map and every person where the simulation has them, in
 // their colours; roles, conditions, vehicles, checkpoints and overlays are drawn as the legend says; and the
-// simulation thread gives the outputs of a headless run however the drawing side pauses, steps and changes speed.
+// simulation thread gives the outputs of a headless run however the drawing side pauses, steps and changes speed;
+// interventions made through the viewer's controls are repeated byte for byte by the interventions.yaml they leave.
 // Runs under tests/with_xvfb.sh (a private Xvfb server).
 #include "support.hpp"
 #include "unrest/output.hpp"
 #include "unrest/render/replay.hpp"
 #include "unrest/run.hpp"
 #include "unrest/render/runner.hpp"
+#include "unrest/render/session.hpp"
 #include "unrest/run_store.hpp"
 #include "unrest/render/viewer.hpp"
 #include "unrest/simulation.hpp"
@@ -439,4 +441,135 @@ TEST_CASE("A replay gives the live viewer's snapshot at every frame, and seeks, 
   replay.latest(s);
   CHECK(s.time == 8.0);
   CHECK(s.finished);
+}
+
+TEST_CASE("Interventions made through the viewer's controls are repeated byte for byte by interventions.yaml",
+          "[render][interventions]") {
+  namespace fs = std::filesystem;
+  const std::string file = std::string(UNREST_SOURCE_DIR) + "/tests/data/view/interventions.yaml";
+  // A key, the seed, and an item of a list (which the file cannot hold, and names for the command line): half
+  // the police on duty from the start.
+  const std::vector<std::string> overrides{"clock.duration=10", "seed=9", "events[0].value=0.5"};
+  const Scenario sc = loadScenario(file, overrides);
+  const World world(sc);
+  const fs::path dir = tempDir() / "interventions";
+  fs::remove_all(dir);
+  Viewer viewer(sc, world, {640, 400, true, PeopleDetail::Auto, {}});
+  const Camera& cam = viewer.camera();
+  {
+    SimRunner runner(sc, world, 2, (dir / "viewed").string());
+    runner.allowInterventions(overrides);
+    SessionOptions options;
+    Controls controls(runner, viewer, options);
+    runner.setSpeed(0);
+    runner.start();  // paused
+    // The window's events, fed to the controls as the window loop feeds them.
+    auto key = [&](sf::Keyboard::Key code) {
+      sf::Event e{};
+      e.type = sf::Event::KeyPressed;
+      e.key.code = code;
+      CHECK(controls.handle(e));
+    };
+    auto click = [&](double x, double y) {
+      sf::Event e{};
+      e.mouseButton = {sf::Mouse::Left, int(std::lround(cam.screenX(x))), int(std::lround(cam.screenY(y)))};
+      e.type = sf::Event::MouseButtonPressed;
+      CHECK(controls.handle(e));
+      e.type = sf::Event::MouseButtonReleased;
+      CHECK(controls.handle(e));
+    };
+    // Runs on to `step` (the requests queued so far are taken before the next step) and takes that snapshot.
+    auto until = [&](std::int64_t step) -> const Snapshot& {
+      runner.runTo(step);
+      while (controls.refresh().step < step && !controls.snapshot().finished) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      return controls.snapshot();
+    };
+    auto labels = [](const Snapshot& s) {
+      std::string all;
+      for (const ScheduledIntervention& i : s.interventions) all += std::to_string(std::lround(i.time)) + (i.applied ? " applied " : " pending ") + i.label + "; ";
+      return all;
+    };
+
+    key(sf::Keyboard::W);         // the police withdraw
+    key(sf::Keyboard::T);         // target: faction red
+    key(sf::Keyboard::LBracket);  // red's legitimacy down by 0.1
+    const Snapshot* s = &until(10);  // t = 0.5 s
+    CHECK(labels(*s) == "1 pending the police withdraw; 1 pending legitimacy 0.60 -> 0.50 for red; ");
+
+    key(sf::Keyboard::G);  // shots at the square, then thought better of
+    click(30, 11);
+    CHECK(controls.tool() == Controls::Tool::Shots);
+    key(sf::Keyboard::Escape);
+    key(sf::Keyboard::Backspace);
+    s = &until(40);  // t = 2 s
+    CHECK(labels(*s) == "1 applied the police withdraw; 1 applied legitimacy 0.60 -> 0.50 for red; ");
+    CHECK(s->interventionNote == "undone: shots at (30.0, 11.0)");
+    key(sf::Keyboard::Backspace);  // too late: both have taken effect
+    s = &until(41);
+    CHECK(s->interventionNote == "nothing to undo: every intervention has taken effect");
+
+    key(sf::Keyboard::K);  // the checkpoint's barrier closes
+    click(43, 12);
+    key(sf::Keyboard::T);  // target: faction blue
+    key(sf::Keyboard::Y);  // blue rallies to the west
+    click(5, 11);
+    key(sf::Keyboard::Escape);
+    key(sf::Keyboard::D);  // the army deploys early
+    s = &until(50);
+    CHECK(labels(*s) == "1 applied the police withdraw; 1 applied legitimacy 0.60 -> 0.50 for red; "
+                        "4 pending checkpoint east_gate: barrier closes; 4 pending rally: blue to west; "
+                        "4 pending the army deploys; ");
+    for (int k = 0; k < 5; ++k) key(sf::Keyboard::T);  // on past the four populations (the garrison's too) to everyone
+    key(sf::Keyboard::Y);
+    click(5, 11);  // a rally of everyone names no one
+    key(sf::Keyboard::Escape);
+    s = &until(100);  // t = 5 s
+    CHECK(s->interventionNote == "refused: a rally calls a faction or a population (t chooses one)");
+    CHECK(s->checkpoints.size() == 1);  // the barrier stands
+
+    key(sf::Keyboard::U);  // a curfew
+    key(sf::Keyboard::S);  // the police come back
+    s = &until(200);
+    CHECK(s->finished);
+    CHECK(labels(*s) == "1 applied the police withdraw; 1 applied legitimacy 0.60 -> 0.50 for red; "
+                        "4 applied checkpoint east_gate: barrier closes; 4 applied rally: blue to west; "
+                        "4 applied the army deploys; 6 applied curfew until 19:00:06; 6 applied the police come back; ");
+    runner.stop();
+  }
+  const std::string interventions = readFile(dir / "viewed" / "interventions.yaml");
+  INFO(interventions);
+  CHECK(interventions.find("seed: 9\n") != std::string::npos);
+  CHECK(interventions.find("clock:\n  duration: 10\n") != std::string::npos);
+  CHECK(interventions.find("# give again: --set 'events[0].value=0.5'") != std::string::npos);
+  CHECK(interventions.find("gunshot") == std::string::npos);  // undone
+
+  const std::string unrest = UNREST_BINARY;
+  REQUIRE(std::system((unrest + " run " + (dir / "viewed" / "interventions.yaml").string() +
+                       " --set 'events[0].value=0.5' --quiet --out " + (dir / "repeated").string() + " >/dev/null").c_str()) == 0);
+  for (const char* f : {"metrics.csv", "events.jsonl"}) {
+    INFO(f);
+    CHECK(readFile(dir / "repeated" / f) == readFile(dir / "viewed" / f));
+  }
+  // The summaries differ only in the file each names.
+  auto withoutFile = [](const std::string& summary) {
+    std::istringstream in(withoutPerformance(summary));
+    std::string line, out;
+    while (std::getline(in, line))
+      if (line.find("\"file\": ") == std::string::npos) out += line + "\n";
+    return out;
+  };
+  CHECK(withoutFile(readFile(dir / "repeated" / "summary.json")) == withoutFile(readFile(dir / "viewed" / "summary.json")));
+  // The interventions are in the events, at their times; and they changed the run.
+  const std::string events = readFile(dir / "viewed" / "events.jsonl");
+  for (const char* line : {R"({"time_s":1.000,"clock":"18:00:01","type":"police_presence","value":0.0000})",
+                           R"({"time_s":1.000,"clock":"18:00:01","type":"legitimacy","value":0.5000,"faction":"red"})",
+                           R"({"time_s":4.000,"clock":"18:00:04","type":"checkpoint","checkpoint":"east_gate","barrier":"closed"})",
+                           R"({"time_s":6.000,"clock":"18:00:06","type":"police_presence","value":1.0000})"}) {
+    INFO(line);
+    CHECK(events.find(line) != std::string::npos);
+  }
+  REQUIRE(std::system((unrest + " run " + file + " --set clock.duration=10 --seed 9 --set 'events[0].value=0.5' --quiet --out " +
+                       (dir / "plain").string() + " >/dev/null").c_str()) == 0);
+  CHECK(readFile(dir / "plain" / "events.jsonl") != events);
+  CHECK(readFile(dir / "plain" / "metrics.csv") != readFile(dir / "viewed" / "metrics.csv"));
 }

@@ -110,7 +110,9 @@ public:
   void drawLegend(sf::RenderTarget& target, const Viewer& viewer, PeopleLayer& people, const Snapshot& s,
                   const OverlayLayer::Scale* scale);
   void drawInspector(sf::RenderTarget& target, const Viewer& viewer, const Snapshot& s, std::uint32_t id, const World& world);
-  void drawHelp(sf::RenderTarget& target);
+  void drawHelp(sf::RenderTarget& target, bool interventions);
+  // A live run's interventions: the target, the armed tool, what became of the last request, and the list.
+  void drawInterventions(sf::RenderTarget& target, const Scenario& sc, const Snapshot& s, const FrameInfo& info);
   // A replay's timeline bar along the bottom: the time played of `end`, ticks every ten minutes of the clock.
   void drawTimeline(sf::RenderTarget& target, const Scenario& sc, double time, double end, bool backwards);
   static constexpr float kTimelineHeight = 28;

@@ -302,8 +302,8 @@ std::optional<double> Panels::timelineTimeAt(sf::Vector2u size, double end, floa
   return end * double(std::clamp((x - x0) / (x1 - x0), 0.0f, 1.0f));
 }
 
-void Panels::drawHelp(sf::RenderTarget& target) {
-  const std::vector<Line> lines{
+void Panels::drawHelp(sf::RenderTarget& target, bool interventions) {
+  std::vector<Line> lines{
       {"keys", sf::Color(255, 220, 150)},
       {"space        pause / run"},
       {". or right   one step (pauses)"},
@@ -318,10 +318,44 @@ void Panels::drawHelp(sf::RenderTarget& target) {
       {"l            legend;  tab: all panels"},
       {"p or F12     screenshot (PNG in the output folder)"},
       {"h            this card;  q: quit"},
-      {"replays      , or left: one frame back;  r: backwards / forwards;  click or drag the timeline: seek"},
   };
+  if (interventions) {
+    lines.insert(lines.end(), {
+        {"interventions (from the next whole second at least 1 s ahead; kept in interventions.yaml)", sf::Color(255, 220, 150)},
+        {"w / s        withdraw the police / send them back (over a minute)"},
+        {"[ / ]        lower / raise legitimacy by 0.1 for the target"},
+        {"t            next target: everyone, each faction, each population"},
+        {"d            the army deploys (checkpoints close, soldiers arrive)"},
+        {"u            curfew for an hour"},
+        {"g, click     mode: shots at the clicked place"},
+        {"k, click     mode: the nearest checkpoint's barrier closes, or lifts if closed"},
+        {"y, click     mode: the target rallies to the zone clicked (soldiers too, unless on patrol)"},
+        {"esc          leave the mode;  backspace: undo the last intervention not yet in effect"},
+    });
+  } else {
+    lines.push_back({"replays      , or left: one frame back;  r or backspace: backwards / forwards;  click or drag the timeline: seek"});
+  }
   const sf::Vector2u size = target.getSize();
-  drawBox(target, lines, float(size.x) / 2 - 220, float(size.y) / 2 - 150, false, false, 14);
+  drawBox(target, lines, float(size.x) / 2 - 220, float(size.y) / 2 - (interventions ? 230 : 150), false, false, 14);
+}
+
+void Panels::drawInterventions(sf::RenderTarget& target, const Scenario& sc, const Snapshot& s, const FrameInfo& info) {
+  std::vector<Line> lines{{"interventions   target: " + info.interventionTarget, sf::Color(255, 220, 150)}};
+  lines.push_back(info.interventionTool.empty() ? Line{"click: inspect a person   (h: the keys)", sf::Color(160, 160, 160)}
+                                                : Line{"click: " + info.interventionTool + "   (esc: leave the mode)", sf::Color(0, 255, 255)});
+  if (!s.interventionNote.empty())
+    lines.push_back({s.interventionNote, s.interventionNote.rfind("refused", 0) == 0 ? sf::Color(255, 150, 120) : kText});
+  constexpr std::size_t kShown = 8;
+  const std::size_t from = s.interventions.size() > kShown ? s.interventions.size() - kShown : 0;
+  bool pending = false;
+  for (std::size_t k = from; k < s.interventions.size(); ++k) {
+    const ScheduledIntervention& i = s.interventions[k];
+    pending = pending || !i.applied;
+    lines.push_back({formatClock(sc.clock.startTimeOfDay + i.time) + (i.applied ? "  applied  " : "  pending  ") + i.label,
+                     i.applied ? kText : sf::Color(255, 220, 150)});
+  }
+  if (pending) lines.push_back({"backspace: undo the last pending", sf::Color(160, 160, 160)});
+  drawBox(target, lines, std::round(float(target.getSize().x) * 0.4f), float(target.getSize().y) - 8 - bottomReserve_, false, true, 12);
 }
 
 }  // namespace unrest::render

@@ -1,6 +1,8 @@
 #include "unrest/render/runner.hpp"
 
 #include <algorithm>
+#include <filesystem>
+#include <fstream>
 #include <utility>
 
 namespace unrest::render {
@@ -13,7 +15,8 @@ constexpr double kMaxLagSeconds = 0.25;
 
 SimRunner::SimRunner(const Scenario& scenario, const World& world, int threads, const std::string& outDir, Extras extras)
     : scenario_(scenario),
-      run_(std::make_unique<ScenarioRun>(scenario, world, threads)),
+      original_(scenario),
+      run_(std::make_unique<ScenarioRun>(scenario_, world, threads)),
       writer_(std::make_unique<OutputWriter>(run_->sim(), outDir, run_->measurement())),
       extras_(std::move(extras)) {
   publish(false);  // the empty street before the first step
@@ -120,6 +123,9 @@ void SimRunner::publish(bool finished) {
   capture(sim, spare_);
   if (extras_) extras_(sim, spare_);
   spare_.feed.assign(feed_.begin(), feed_.end());
+  spare_.interventions = interventions_;
+  for (ScheduledIntervention& i : spare_.interventions) i.applied = i.time < sim.time() - 1e-9;
+  spare_.interventionNote = interventionNote_;
   spare_.finished = finished;
   // Measured speed over the last second of samples.
   spare_.speed = 0.0;
@@ -138,6 +144,12 @@ void SimRunner::publish(bool finished) {
 
 void SimRunner::drive() {
   run_->drive({writer_.get(), &pacer_});
+  if (interventionsAllowed_) {
+    // What a headless run of the file repeats: the interventions that took effect.
+    const double end = run_->sim().time();
+    std::erase_if(interventions_, [&](const ScheduledIntervention& i) { return i.time >= end - 1e-9; });
+    writeInterventions(interventions_);
+  }
   outputsClosed_ = true;
   publish(true);
 }
@@ -147,6 +159,15 @@ bool SimRunner::waitForStep() {
   std::unique_lock lock(mutex_);
   for (;;) {
     if (stop_) return false;
+    if (!commands_.empty()) {
+      // Between steps, so the next step sees the timeline as a file with these events gives it.
+      const std::vector<InterventionCommand> commands = std::exchange(commands_, {});
+      lock.unlock();
+      takeInterventions(commands);
+      publish(false);
+      lock.lock();
+      continue;
+    }
     if (stepRequests_ > 0) {
       --stepRequests_;
       return true;
@@ -190,6 +211,104 @@ void SimRunner::afterStep() {
   }
   if (sim.done()) return;  // the finished run is published once the outputs are closed
   if (wanted || held) publish(false);
+}
+
+void SimRunner::allowInterventions(std::vector<std::string> overrides) {
+  std::lock_guard lock(mutex_);
+  interventionsAllowed_ = true;
+  overrides_ = std::move(overrides);
+  std::error_code ec;
+  std::filesystem::remove(interventionsPath(), ec);  // a stale file of an earlier run would mislead
+}
+
+std::string SimRunner::interventionsPath() const {
+  return (std::filesystem::path(writer_->directory()) / "interventions.yaml").string();
+}
+
+void SimRunner::intervene(const Intervention& what) {
+  std::lock_guard lock(mutex_);
+  if (!interventionsAllowed_) return;
+  commands_.push_back({what});
+  wake_.notify_all();
+}
+
+void SimRunner::withdrawLastIntervention() {
+  std::lock_guard lock(mutex_);
+  if (!interventionsAllowed_) return;
+  commands_.push_back({std::nullopt});
+  wake_.notify_all();
+}
+
+void SimRunner::takeInterventions(const std::vector<InterventionCommand>& commands) {
+  const Simulation& sim = run_->sim();
+  const double now = sim.time();
+  for (const InterventionCommand& command : commands) {
+    std::vector<ScheduledIntervention> list = interventions_;
+    std::string label;
+    if (!command.add) {
+      // Those pending are the last ones: each was scheduled after all before it.
+      if (list.empty() || list.back().time < now - 1e-9) {
+        interventionNote_ = "nothing to undo: every intervention has taken effect";
+        continue;
+      }
+      label = list.back().label;
+      list.pop_back();
+    } else {
+      if (!sim.modelActive()) {
+        interventionNote_ = "refused: this scenario has no unrest model to act on";
+        continue;
+      }
+      std::string refusal;
+      const auto scheduled = scheduleIntervention(scenario_, *command.add, interventionTime(now), refusal);
+      if (!scheduled) {
+        interventionNote_ = "refused: " + refusal;
+        continue;
+      }
+      label = scheduled->label;
+      list.push_back(*scheduled);
+    }
+    std::string why;
+    if (reschedule(list, why)) {
+      interventions_ = std::move(list);
+      interventionNote_ = (command.add ? "queued: " : "undone: ") + label;
+    } else {
+      interventionNote_ = "refused: " + label + ": " + why;
+    }
+  }
+}
+
+bool SimRunner::reschedule(const std::vector<ScheduledIntervention>& list, std::string& why) {
+  if (list.empty()) {
+    adoptTimeline(scenario_, original_);
+    writeInterventions(list);
+    return true;
+  }
+  writeInterventions(list);
+  std::optional<std::string> problem;
+  try {
+    // Read back as `unrest run` reads it, so the live timeline is the file's.
+    const Scenario changed = loadScenario(interventionsPath(), overridesOutsideFile(overrides_));
+    problem = liveIncompatibility(scenario_, changed, run_->sim().time());
+    if (!problem) adoptTimeline(scenario_, changed);
+  } catch (const std::exception& e) {
+    problem = e.what();
+  }
+  if (!problem) return true;
+  why = *problem;
+  writeInterventions(interventions_);
+  return false;
+}
+
+void SimRunner::writeInterventions(const std::vector<ScheduledIntervention>& list) const {
+  const std::string path = interventionsPath();
+  if (list.empty()) {
+    std::error_code ec;
+    std::filesystem::remove(path, ec);
+    return;
+  }
+  std::ofstream out(path, std::ios::trunc);
+  out << interventionsFile(original_, writer_->directory(), overrides_, list);
+  if (!out.flush()) throw std::runtime_error(path + ": cannot write the interventions");
 }
 
 }  // namespace unrest::render

@@ -37,25 +37,260 @@ int speedIndex(double speed) {
 
 }  // namespace
 
+Controls::Controls(SnapshotSource& source, Viewer& viewer, const SessionOptions& options)
+    : source_(source),
+      viewer_(viewer),
+      options_(options),
+      replay_(source.seekable()),
+      // A replay goes up to 64x (kSpeeds[8]); beyond, frames would be skipped rather than shown.
+      fastest_(replay_ ? 8 : int(std::size(kSpeeds)) - 1) {
+  speedK_ = std::min(speedIndex(options.speed), fastest_);
+  info_.timelineEnd = replay_ ? source.endTime() : 0.0;
+  info_.interventions = source.intervenes();
+}
+
+const Snapshot& Controls::refresh() {
+  source_.latest(snap_);
+  return snap_;
+}
+
+FrameInfo& Controls::frameInfo() {
+  info_.requestedSpeed = kSpeeds[speedK_];
+  info_.backwards = source_.backwards();
+  info_.interventionTarget = targetName();
+  switch (tool_) {
+    case Tool::Inspect: info_.interventionTool.clear(); break;
+    case Tool::Shots: info_.interventionTool = "shots at the place"; break;
+    case Tool::Checkpoint: info_.interventionTool = "the nearest checkpoint closes or lifts its barrier"; break;
+    case Tool::Rally: info_.interventionTool = "the target rallies to the zone"; break;
+  }
+  return info_;
+}
+
+std::string Controls::targetName() const {
+  const Scenario& sc = viewer_.scenario();
+  const int factions = int(sc.factions.size());
+  if (target_ == 0) return "everyone";
+  if (target_ <= factions) return "faction " + sc.factions[target_ - 1].name;
+  return "population " + sc.populations[target_ - 1 - factions].name;
+}
+
+void Controls::cycleTarget() {
+  const Scenario& sc = viewer_.scenario();
+  target_ = (target_ + 1) % int(1 + sc.factions.size() + sc.populations.size());
+}
+
+void Controls::intervene(Intervention what) {
+  const Scenario& sc = viewer_.scenario();
+  const int factions = int(sc.factions.size());
+  const int faction = target_ >= 1 && target_ <= factions ? target_ - 1 : -1;
+  const int population = target_ > factions ? target_ - 1 - factions : -1;
+  if (what.kind == Intervention::Kind::Legitimacy)  // a population's legitimacy is its faction's
+    what.faction = population >= 0 ? sc.populations[population].faction : faction;
+  if (what.kind == Intervention::Kind::Rally) {
+    what.faction = faction;
+    what.population = population;
+  }
+  source_.intervene(what);
+}
+
+bool Controls::handle(const sf::Event& event) {
+  switch (event.type) {
+    case sf::Event::Closed: return false;
+    case sf::Event::Resized: {
+      const double mpp = viewer_.camera().metresPerPixel;
+      const double cx = viewer_.camera().centreX, cy = viewer_.camera().centreY;
+      viewer_.resize(int(event.size.width), int(event.size.height));
+      viewer_.lookAt(cx, cy, mpp * event.size.width);
+      break;
+    }
+    case sf::Event::MouseWheelScrolled:
+      viewer_.camera().zoomAt(event.mouseWheelScroll.x, event.mouseWheelScroll.y, std::pow(1.25, event.mouseWheelScroll.delta));
+      break;
+    case sf::Event::MouseButtonPressed:
+      if (const auto t = viewer_.timelineTimeAt(info_, event.mouseButton.x, event.mouseButton.y, false)) {
+        scrubbing_ = true;
+        source_.seek(*t);
+        break;
+      }
+      dragging_ = true;
+      dragged_ = false;
+      dragFrom_ = {event.mouseButton.x, event.mouseButton.y};
+      break;
+    case sf::Event::MouseMoved:
+      if (scrubbing_) {
+        if (const auto t = viewer_.timelineTimeAt(info_, event.mouseMove.x, event.mouseMove.y, true)) source_.seek(*t);
+      } else if (dragging_) {
+        const sf::Vector2i to(event.mouseMove.x, event.mouseMove.y);
+        if (dragged_ || std::abs(to.x - dragFrom_.x) + std::abs(to.y - dragFrom_.y) > 3) {
+          dragged_ = true;
+          viewer_.setFollow(false);
+          viewer_.camera().centreX -= (to.x - dragFrom_.x) * viewer_.camera().metresPerPixel;
+          viewer_.camera().centreY += (to.y - dragFrom_.y) * viewer_.camera().metresPerPixel;
+          dragFrom_ = to;
+        }
+      }
+      break;
+    case sf::Event::MouseButtonReleased:
+      scrubbing_ = false;
+      if (dragging_ && !dragged_ && event.mouseButton.button == sf::Mouse::Left) onClick(event.mouseButton.x, event.mouseButton.y);
+      dragging_ = false;
+      break;
+    case sf::Event::KeyPressed:
+      if (event.key.code == sf::Keyboard::Q) return false;
+      onKey(event.key);
+      break;
+    default: break;
+  }
+  return true;
+}
+
+void Controls::onClick(int x, int y) {
+  const Scenario& sc = viewer_.scenario();
+  const Camera& cam = viewer_.camera();
+  const double wx = cam.worldX(x), wy = cam.worldY(y);
+  switch (tool_) {
+    case Tool::Inspect:
+      if (const auto id = viewer_.pick(snap_, x, y)) viewer_.select(id);
+      return;
+    case Tool::Shots: {
+      Intervention shots{Intervention::Kind::Shots};
+      shots.x = wx;
+      shots.y = wy;
+      intervene(shots);
+      return;
+    }
+    case Tool::Checkpoint: {
+      // The nearest checkpoint's gate; it lifts its barrier when the barrier stands, else closes it.
+      int nearest = -1;
+      double best = 0;
+      for (std::size_t c = 0; c < sc.checkpoints.size(); ++c) {
+        const Vec2 gate = 0.5 * (sc.checkpoints[c].barrierA + sc.checkpoints[c].barrierB);
+        const double d = (gate - Vec2(wx, wy)).norm();
+        if (nearest < 0 || d < best) nearest = int(c), best = d;
+      }
+      Intervention barrier{Intervention::Kind::Checkpoint};
+      barrier.checkpoint = nearest;  // none: the runner says there is nothing to act on
+      bool closed = false;
+      for (const CheckpointView& v : snap_.checkpoints) closed = closed || (nearest >= 0 && v.name == sc.checkpoints[nearest].name);
+      barrier.value = closed ? 0.0 : 1.0;
+      intervene(barrier);
+      return;
+    }
+    case Tool::Rally: {
+      // The smallest zone under the click.
+      Intervention rally{Intervention::Kind::Rally};
+      double area = 0;
+      for (std::size_t z = 0; z < sc.map.zones.size(); ++z)
+        if (sc.map.zones[z].contains(Vec2(wx, wy)) && (rally.zone < 0 || sc.map.zones[z].area() < area))
+          rally.zone = int(z), area = sc.map.zones[z].area();
+      intervene(rally);
+      return;
+    }
+  }
+}
+
+void Controls::onKey(const sf::Event::KeyEvent& key) {
+  const double pan = 80 * viewer_.camera().metresPerPixel;
+  const bool live = source_.intervenes();
+  switch (key.code) {
+    case sf::Keyboard::Space: source_.setPaused(!snap_.paused); break;
+    case sf::Keyboard::Period:
+    case sf::Keyboard::Right:
+      if (key.code == sf::Keyboard::Right && !snap_.paused) {
+        viewer_.camera().centreX += pan;
+        break;
+      }
+      source_.stepOnce();
+      break;
+    case sf::Keyboard::Comma: source_.stepBack(); break;
+    case sf::Keyboard::Backspace:
+      if (live) source_.withdrawLastIntervention();
+      else source_.setBackwards(!source_.backwards());
+      break;
+    case sf::Keyboard::R: source_.setBackwards(!source_.backwards()); break;
+    case sf::Keyboard::Add:
+    case sf::Keyboard::Equal:
+      speedK_ = std::min(speedK_ + 1, fastest_);
+      source_.setSpeed(kSpeeds[speedK_]);
+      break;
+    case sf::Keyboard::Subtract:
+    case sf::Keyboard::Hyphen:
+      speedK_ = std::max(speedK_ - 1, 0);
+      source_.setSpeed(kSpeeds[speedK_]);
+      break;
+    case sf::Keyboard::M:
+      speedK_ = fastest_;
+      source_.setSpeed(kSpeeds[speedK_]);
+      break;
+    case sf::Keyboard::Left:
+      if (replay_ && snap_.paused) {
+        source_.stepBack();
+        break;
+      }
+      viewer_.camera().centreX -= pan;
+      viewer_.setFollow(false);
+      break;
+    case sf::Keyboard::Up: viewer_.camera().centreY += pan; viewer_.setFollow(false); break;
+    case sf::Keyboard::Down: viewer_.camera().centreY -= pan; viewer_.setFollow(false); break;
+    case sf::Keyboard::Z:
+    case sf::Keyboard::Home: viewer_.fitMap(); viewer_.setFollow(false); break;
+    case sf::Keyboard::F: viewer_.setFollow(!viewer_.following()); break;
+    case sf::Keyboard::Escape:
+      if (viewer_.helpShown()) viewer_.setHelp(false);
+      else if (tool_ != Tool::Inspect) tool_ = Tool::Inspect;
+      else viewer_.select(std::nullopt);
+      break;
+    case sf::Keyboard::Num0: viewer_.setOverlay(Overlay::None); break;
+    case sf::Keyboard::Num1: viewer_.setOverlay(Overlay::Density); break;
+    case sf::Keyboard::Num2: viewer_.setOverlay(Overlay::Pressure); break;
+    case sf::Keyboard::Num3: viewer_.setOverlay(Overlay::Fear); break;
+    case sf::Keyboard::Num4: viewer_.setOverlay(Overlay::Navigation); break;
+    case sf::Keyboard::N: viewer_.cycleNavigationField(1); viewer_.setOverlay(Overlay::Navigation); break;
+    case sf::Keyboard::B: viewer_.cycleNavigationField(-1); viewer_.setOverlay(Overlay::Navigation); break;
+    case sf::Keyboard::C:
+      viewer_.setColourBy(viewer_.colourBy() == ColourBy::Faction ? ColourBy::Population : ColourBy::Faction);
+      break;
+    case sf::Keyboard::L: viewer_.toggleLegend(); break;
+    case sf::Keyboard::Tab: viewer_.setPanels(!viewer_.panels()); break;
+    case sf::Keyboard::H:
+    case sf::Keyboard::F1: viewer_.toggleHelp(); break;
+    case sf::Keyboard::P:
+    case sf::Keyboard::F12: {
+      char name[64];
+      std::snprintf(name, sizeof name, "screenshot_%06.0f_%d.png", snap_.time * 10, ++shots_);
+      const std::string file = (std::filesystem::path(options_.screenshotDir) / name).string();
+      if (viewer_.saveImage(snap_, frameInfo(), file)) std::printf("screenshot: %s\n", file.c_str());
+      else std::fprintf(stderr, "unrest: cannot write %s\n", file.c_str());
+      break;
+    }
+    default: break;
+  }
+  if (!live) return;
+  switch (key.code) {
+    case sf::Keyboard::W: intervene({Intervention::Kind::PolicePresence, 0.0}); break;
+    case sf::Keyboard::S: intervene({Intervention::Kind::PolicePresence, 1.0}); break;
+    case sf::Keyboard::LBracket: intervene({Intervention::Kind::Legitimacy, -kLegitimacyStep}); break;
+    case sf::Keyboard::RBracket: intervene({Intervention::Kind::Legitimacy, kLegitimacyStep}); break;
+    case sf::Keyboard::T: cycleTarget(); break;
+    case sf::Keyboard::D: intervene({Intervention::Kind::Deploy}); break;
+    case sf::Keyboard::U: intervene({Intervention::Kind::Curfew}); break;
+    case sf::Keyboard::G: tool_ = Tool::Shots; break;
+    case sf::Keyboard::K: tool_ = Tool::Checkpoint; break;
+    case sf::Keyboard::Y: tool_ = Tool::Rally; break;
+    default: break;
+  }
+}
+
 int runInteractive(SnapshotSource& runner, Viewer& viewer, const SessionOptions& options) {
   const Camera& cam = viewer.camera();
   sf::RenderWindow window(sf::VideoMode(unsigned(cam.width), unsigned(cam.height)), "unrest: " + viewer.scenario().name);
   window.setFramerateLimit(60);
-  const bool replay = runner.seekable();
-  // A replay goes up to 64x (kSpeeds[8]); beyond, frames would be skipped rather than shown.
-  const int fastest = replay ? 8 : int(std::size(kSpeeds)) - 1;
-  int speedK = std::min(speedIndex(options.speed), fastest);
-  runner.setSpeed(kSpeeds[speedK]);
+  Controls controls(runner, viewer, options);
+  runner.setSpeed(controls.frameInfo().requestedSpeed);
   runner.setPaused(options.startPaused);
   runner.start();
-
-  Snapshot snap;
-  runner.latest(snap);
-  FrameInfo info;
-  info.timelineEnd = replay ? runner.endTime() : 0.0;
-  bool dragging = false, dragged = false, scrubbing = false;
-  sf::Vector2i dragFrom;
-  int shots = 0;
+  controls.refresh();
   auto lastFrame = Clock::now();
   bool interrupted = false;
   while (window.isOpen()) {
@@ -65,137 +300,18 @@ int runInteractive(SnapshotSource& runner, Viewer& viewer, const SessionOptions&
     }
     sf::Event event;
     while (window.pollEvent(event)) {
-      switch (event.type) {
-        case sf::Event::Closed: window.close(); break;
-        case sf::Event::Resized: {
-          const double mpp = viewer.camera().metresPerPixel;
-          const double cx = viewer.camera().centreX, cy = viewer.camera().centreY;
-          viewer.resize(int(event.size.width), int(event.size.height));
-          viewer.lookAt(cx, cy, mpp * event.size.width);
-          window.setView(sf::View(sf::FloatRect(0, 0, float(event.size.width), float(event.size.height))));
-          break;
-        }
-        case sf::Event::MouseWheelScrolled:
-          viewer.camera().zoomAt(event.mouseWheelScroll.x, event.mouseWheelScroll.y, std::pow(1.25, event.mouseWheelScroll.delta));
-          break;
-        case sf::Event::MouseButtonPressed:
-          if (const auto t = viewer.timelineTimeAt(info, event.mouseButton.x, event.mouseButton.y, false)) {
-            scrubbing = true;
-            runner.seek(*t);
-            break;
-          }
-          dragging = true;
-          dragged = false;
-          dragFrom = {event.mouseButton.x, event.mouseButton.y};
-          break;
-        case sf::Event::MouseMoved:
-          if (scrubbing) {
-            if (const auto t = viewer.timelineTimeAt(info, event.mouseMove.x, event.mouseMove.y, true)) runner.seek(*t);
-          } else if (dragging) {
-            const sf::Vector2i to(event.mouseMove.x, event.mouseMove.y);
-            if (dragged || std::abs(to.x - dragFrom.x) + std::abs(to.y - dragFrom.y) > 3) {
-              dragged = true;
-              viewer.setFollow(false);
-              viewer.camera().centreX -= (to.x - dragFrom.x) * viewer.camera().metresPerPixel;
-              viewer.camera().centreY += (to.y - dragFrom.y) * viewer.camera().metresPerPixel;
-              dragFrom = to;
-            }
-          }
-          break;
-        case sf::Event::MouseButtonReleased:
-          scrubbing = false;
-          if (dragging && !dragged && event.mouseButton.button == sf::Mouse::Left) {
-            const auto id = viewer.pick(snap, event.mouseButton.x, event.mouseButton.y);
-            if (id) viewer.select(id);
-          }
-          dragging = false;
-          break;
-        case sf::Event::KeyPressed: {
-          const double pan = 80 * viewer.camera().metresPerPixel;
-          switch (event.key.code) {
-            case sf::Keyboard::Space: runner.setPaused(!snap.paused); break;
-            case sf::Keyboard::Period:
-            case sf::Keyboard::Right:
-              if (event.key.code == sf::Keyboard::Right && !snap.paused) {
-                viewer.camera().centreX += pan;
-                break;
-              }
-              runner.stepOnce();
-              break;
-            case sf::Keyboard::Comma: runner.stepBack(); break;
-            case sf::Keyboard::R:
-            case sf::Keyboard::Backspace: runner.setBackwards(!runner.backwards()); break;
-            case sf::Keyboard::Add:
-            case sf::Keyboard::Equal:
-              speedK = std::min(speedK + 1, fastest);
-              runner.setSpeed(kSpeeds[speedK]);
-              break;
-            case sf::Keyboard::Subtract:
-            case sf::Keyboard::Hyphen:
-              speedK = std::max(speedK - 1, 0);
-              runner.setSpeed(kSpeeds[speedK]);
-              break;
-            case sf::Keyboard::M:
-              speedK = fastest;
-              runner.setSpeed(kSpeeds[speedK]);
-              break;
-            case sf::Keyboard::Left:
-              if (replay && snap.paused) {
-                runner.stepBack();
-                break;
-              }
-              viewer.camera().centreX -= pan;
-              viewer.setFollow(false);
-              break;
-            case sf::Keyboard::Up: viewer.camera().centreY += pan; viewer.setFollow(false); break;
-            case sf::Keyboard::Down: viewer.camera().centreY -= pan; viewer.setFollow(false); break;
-            case sf::Keyboard::Z:
-            case sf::Keyboard::Home: viewer.fitMap(); viewer.setFollow(false); break;
-            case sf::Keyboard::F: viewer.setFollow(!viewer.following()); break;
-            case sf::Keyboard::Escape:
-              if (viewer.helpShown()) viewer.setHelp(false);
-              else viewer.select(std::nullopt);
-              break;
-            case sf::Keyboard::Num0: viewer.setOverlay(Overlay::None); break;
-            case sf::Keyboard::Num1: viewer.setOverlay(Overlay::Density); break;
-            case sf::Keyboard::Num2: viewer.setOverlay(Overlay::Pressure); break;
-            case sf::Keyboard::Num3: viewer.setOverlay(Overlay::Fear); break;
-            case sf::Keyboard::Num4: viewer.setOverlay(Overlay::Navigation); break;
-            case sf::Keyboard::N: viewer.cycleNavigationField(1); viewer.setOverlay(Overlay::Navigation); break;
-            case sf::Keyboard::B: viewer.cycleNavigationField(-1); viewer.setOverlay(Overlay::Navigation); break;
-            case sf::Keyboard::C:
-              viewer.setColourBy(viewer.colourBy() == ColourBy::Faction ? ColourBy::Population : ColourBy::Faction);
-              break;
-            case sf::Keyboard::L: viewer.toggleLegend(); break;
-            case sf::Keyboard::Tab: viewer.setPanels(!viewer.panels()); break;
-            case sf::Keyboard::H:
-            case sf::Keyboard::F1: viewer.toggleHelp(); break;
-            case sf::Keyboard::P:
-            case sf::Keyboard::F12: {
-              char name[64];
-              std::snprintf(name, sizeof name, "screenshot_%06.0f_%d.png", snap.time * 10, ++shots);
-              const std::string file = (std::filesystem::path(options.screenshotDir) / name).string();
-              if (viewer.saveImage(snap, info, file)) std::printf("screenshot: %s\n", file.c_str());
-              else std::fprintf(stderr, "unrest: cannot write %s\n", file.c_str());
-              break;
-            }
-            case sf::Keyboard::Q: window.close(); break;
-            default: break;
-          }
-          break;
-        }
-        default: break;
-      }
+      if (!controls.handle(event)) window.close();
+      else if (event.type == sf::Event::Resized)
+        window.setView(sf::View(sf::FloatRect(0, 0, float(event.size.width), float(event.size.height))));
     }
     if (!window.isOpen()) break;
-    runner.latest(snap);
+    const Snapshot& snap = controls.refresh();
     if (snap.finished && options.exitAtEnd) break;
+    FrameInfo& info = controls.frameInfo();
     const auto now = Clock::now();
     const double frameSeconds = std::chrono::duration<double>(now - lastFrame).count();
     lastFrame = now;
     if (frameSeconds > 0) info.fps = info.fps > 0 ? 0.9 * info.fps + 0.1 / frameSeconds : 1.0 / frameSeconds;
-    info.requestedSpeed = kSpeeds[speedK];
-    info.backwards = runner.backwards();
     viewer.draw(window, snap, info);
     window.display();
   }

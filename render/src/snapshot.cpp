@@ -125,6 +125,8 @@ std::string describeEvent(const Scenario& sc, const Event& e) {
     case EventType::FirstBrawl:
       std::snprintf(buf, sizeof buf, "first brawl at (%.0f, %.0f)", e.position.x(), e.position.y());
       return buf;
+    case EventType::Checkpoint:
+      return "checkpoint " + named(e.index, sc.checkpoints) + (e.value > 0 ? ": barrier closed" : ": barrier lifted");
   }
   return eventTypeName(e.type);
 }

@@ -134,8 +134,9 @@ void Viewer::draw(sf::RenderTarget& target, const Snapshot& s, const FrameInfo& 
       panelsLayer_->drawLegend(target, *this, *people_, s, overlay_ == Overlay::None ? nullptr : &scale);
     }
     if (selected_) panelsLayer_->drawInspector(target, *this, s, *selected_, world_);
+    if (info.interventions) panelsLayer_->drawInterventions(target, scenario_, s, info);
   }
-  if (help_) panelsLayer_->drawHelp(target);
+  if (help_) panelsLayer_->drawHelp(target, info.interventions);
 }
 
 void Viewer::refreshBackground() {

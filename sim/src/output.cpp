@@ -155,6 +155,10 @@ void writeEvent(OutputFile& f, const Scenario& sc, const Event& e) {
       person();
       if (e.index >= 0) name("faction", sc.factions[e.index].name);
       break;
+    case EventType::Checkpoint:
+      name("checkpoint", sc.checkpoints[e.index].name);
+      name("barrier", e.value > 0 ? "closed" : "open");
+      break;
   }
   f.put("}\n");
 }

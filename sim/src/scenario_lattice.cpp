@@ -11,7 +11,7 @@ namespace {
 
 // The only top-level keys of a lattice scenario. Any other section (the city's map, populations, clock, physics and
 // the rest of the unrest model) is almost certainly a mix-up, so it is an error rather than silently ignored.
-constexpr const char* kLatticeSections[] = {"scenario", "seed", "movement", "lattice", "civil_violence", "events", "output", "extends"};
+constexpr const char* kLatticeSections[] = {"scenario", "seed", "movement", "lattice", "civil_violence", "events", "add_events", "output", "extends"};
 
 }  // namespace
 
@@ -24,7 +24,7 @@ void readLattice(Checker& checker, MapReader& root, Scenario& sc) {
       if (near || !root.get(e.key)) continue;  // get() also keeps finish() from calling it unknown
       checker.error(e.keyWhere, e.key,
                     "not used with movement: lattice (a lattice scenario has only: scenario, seed, movement, lattice, "
-                    "civil_violence, events, output; remove " + e.key + ": or use movement: continuous)");
+                    "civil_violence, events, add_events, output; remove " + e.key + ": or use movement: continuous)");
     }
   for (const TimelineEventDef& e : sc.events)
     if (e.kind != EventKind::Legitimacy && e.kind != EventKind::PolicePresence)

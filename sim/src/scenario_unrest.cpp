@@ -338,28 +338,31 @@ void readModelSections(Checker& checker, MapReader& root, Scenario& sc) {
   }
 }
 
-void readTimeline(Checker& checker, MapReader& root, Scenario& sc) {
-  const YamlNode* node = root.get("events");
-  if (!node) return;
-  if (node->kind != YamlNode::Kind::Sequence) {
-    checker.error(node->where, "events", std::string("expected a list of events, found ") + node->kindName());
+namespace {
+
+// The items of one timeline list (`events` or `add_events`), appended to sc.events in the order of the file.
+void readEventList(Checker& checker, const YamlNode& node, const std::string& key, Scenario& sc) {
+  if (node.kind != YamlNode::Kind::Sequence) {
+    checker.error(node.where, key, std::string("expected a list of events, found ") + node.kindName());
     return;
   }
   const std::vector<std::pair<std::string, EventKind>> kinds{
       {"legitimacy", EventKind::Legitimacy}, {"police_presence", EventKind::PolicePresence}, {"gunshot", EventKind::Gunshot},
       {"deploy", EventKind::Deploy},         {"curfew", EventKind::Curfew},                  {"rally_call", EventKind::RallyCall},
-      {"arrival", EventKind::Arrival}};
-  const auto populationNames = namesOf(sc.populations), factionNames = namesOf(sc.factions), vehicleNames = namesOf(sc.vehicles);
-  for (std::size_t i = 0; i < node->items.size(); ++i) {
-    const YamlNode& item = node->items[i];
-    const std::string path = "events[" + std::to_string(i) + "]";
+      {"arrival", EventKind::Arrival},       {"checkpoint", EventKind::Checkpoint}};
+  const auto populationNames = namesOf(sc.populations), factionNames = namesOf(sc.factions), vehicleNames = namesOf(sc.vehicles),
+             checkpointNames = namesOf(sc.checkpoints);
+  for (std::size_t i = 0; i < node.items.size(); ++i) {
+    const YamlNode& item = node.items[i];
+    const std::string path = key + "[" + std::to_string(i) + "]";
     MapReader r(checker, &item, path, item.where);
     if (!r.present()) continue;
     TimelineEventDef e;
     e.where = item.where;
     if (const YamlNode* at = r.required("at", "seconds after the start, or a time of day \"HH:MM\""))
       if (auto t = readEventTime(checker, *at, r.keyPath("at"), sc)) e.time = *t;
-    if (!item.find("type")) r.required("type", "one of: legitimacy, police_presence, gunshot, deploy, curfew, rally_call, arrival");
+    if (!item.find("type"))
+      r.required("type", "one of: legitimacy, police_presence, gunshot, deploy, curfew, rally_call, arrival, checkpoint");
     const std::size_t before = checker.problems.size();
     e.kind = r.choice<EventKind>("type", e.kind, kinds);
     if (checker.problems.size() != before || !item.find("type")) continue;  // the other keys depend on the type
@@ -429,10 +432,24 @@ void readTimeline(Checker& checker, MapReader& root, Scenario& sc) {
           pop.waves.push_back({e.time, e.rate, e.count});
         }
         break;
+      case EventKind::Checkpoint:
+        if (const YamlNode* c = r.required("checkpoint", "the name of a checkpoint in army.checkpoints"))
+          e.checkpoint = readNameRef(checker, *c, r.keyPath("checkpoint"), checkpointNames, "checkpoint");
+        if (r.required("barrier", "closed (the checkpoint screens) or open (lifted)"))
+          e.value = r.choice<double>("barrier", 1.0, {{"closed", 1.0}, {"open", 0.0}});
+        break;
     }
     r.finish();
     sc.events.push_back(e);
   }
+}
+
+}  // namespace
+
+void readTimeline(Checker& checker, MapReader& root, Scenario& sc) {
+  // add_events extends the timeline a file inherits through `extends`, where events would replace it whole.
+  for (const char* key : {"events", "add_events"})
+    if (const YamlNode* node = root.get(key)) readEventList(checker, *node, key, sc);
   std::stable_sort(sc.events.begin(), sc.events.end(),
                    [](const TimelineEventDef& a, const TimelineEventDef& b) { return a.time < b.time; });
 }

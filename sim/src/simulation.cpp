@@ -109,6 +109,7 @@ const char* eventTypeName(EventType t) {
     case EventType::VehicleDeparted: return "vehicle_departed";
     case EventType::VehicleArrived: return "vehicle_arrived";
     case EventType::FirstBrawl: return "first_brawl";
+    case EventType::Checkpoint: return "checkpoint";
   }
   return "?";
 }

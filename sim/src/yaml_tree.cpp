@@ -274,6 +274,11 @@ YamlNode loadChain(const std::filesystem::path& path, std::set<std::string>& see
     const Location refWhere = ref.where;
     tree.entries.erase(it);
     YamlNode base = loadChain(basePath, seen, refWhere);
+    // add_events accumulate along a chain: each file adds to the timeline of the file it extends.
+    const YamlNode* baseAdded = base.find("add_events");
+    YamlNode* added = tree.find("add_events");
+    if (baseAdded && added && baseAdded->kind == YamlNode::Kind::Sequence && added->kind == YamlNode::Kind::Sequence)
+      added->items.insert(added->items.begin(), baseAdded->items.begin(), baseAdded->items.end());
     mergeYaml(base, tree);
     return base;
   }

@@ -282,8 +282,9 @@ enum class EventKind {
   Curfew,          // from now until `until` (time of day), quiet civilians go home
   RallyCall,       // a population or a faction heads for a new destination
   Arrival,         // a further wave of a population arrives
+  Checkpoint,      // one checkpoint's barrier closes (`value` 1: it screens, as at deployment) or lifts (0)
 };
-constexpr int kEventKindCount = 7;
+constexpr int kEventKindCount = 8;
 struct TimelineEventDef {
   double time = 0.0;  // s after the start (ticks on the lattice)
   EventKind kind = EventKind::Legitimacy;
@@ -293,6 +294,7 @@ struct TimelineEventDef {
   int population = -1;   // RallyCall, Arrival, Gunshot (at a leader)
   int vehicle = -1;      // Gunshot at a vehicle
   int zone = -1;         // RallyCall destination
+  int checkpoint = -1;   // Checkpoint
   OnArrival onArrival = OnArrival::Wander;  // RallyCall
   Vec2 position{0, 0};   // Gunshot at a place
   std::int64_t count = 0;  // Gunshot hits, Arrival people
@@ -331,10 +333,13 @@ struct Scenario {
   LootingDef looting;
   FearDef fear;
   LatticeDef lattice;  // with movement: lattice
-  std::vector<TimelineEventDef> events;  // sorted by time, stable
+  std::vector<TimelineEventDef> events;  // sorted by time, stable (`events:` first, then `add_events:`)
   OutputDef output;
   MeasurementDef measurement;  // empty: nothing measured, nothing costs
 
+  // L at time t as `faction` sees it (-1: the scenario's own), by the timeline; a faction without its own
+  // legitimacy sees the scenario's.
+  double legitimacyAt(int faction, double t) const;
   int zoneIndex(const std::string& zoneName) const;  // -1 when absent
   int factionIndex(const std::string& factionName) const;  // -1 when absent
   int populationIndex(const std::string& populationName) const;  // -1 when absent

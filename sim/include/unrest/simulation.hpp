@@ -1,7 +1,7 @@
 // The step pipeline. Simulation owns the state and runs the stages of a step in a fixed order, each a free function
 // of sim/src/stages/ over the population's arrays and the parts of the state it declares:
-//   timeline  – the scenario's scheduled events (legitimacy, police presence, shots, deployment, curfew, rally calls)
-//               and the vehicles on their routes
+//   timeline  – the scenario's scheduled events (legitimacy, police presence, shots, deployment, checkpoints, curfew,
+//               rally calls) and the vehicles on their routes
 //   spawn     – arrivals of people, jail terms running out, duty shifts, people coming back onto the streets
 //   index     – neighbour cells (counting sort), periodic reorder of the arrays by cell
 //   perceive  – counts of police, soldiers, volunteers, actives and fear on a coarse grid, for vision queries
@@ -36,7 +36,7 @@ namespace unrest {
 enum class EventType : std::uint8_t {
   Injury, PopulationSpawned, PopulationArrived,
   Arrest, Release, LootingIncident, ShopEmptied, Gunshot, Legitimacy, PolicePresence, Deploy, CurfewStart, CurfewEnd,
-  RallyCall, VehicleDeparted, VehicleArrived, FirstBrawl,
+  RallyCall, VehicleDeparted, VehicleArrived, FirstBrawl, Checkpoint,
 };
 const char* eventTypeName(EventType t);
 

@@ -101,6 +101,10 @@ public:
 
   std::size_t memoryBytes() const;
 
+  // Every zone someone may head for, each with a navigation field: destinations, patrol stops, homes, shops,
+  // rally calls.
+  static std::vector<int> navigationZones(const Scenario& scenario);
+
 private:
   void rasterise(const Scenario& scenario);
   void computeWallDistance();
@@ -111,8 +115,6 @@ private:
   // Simplifies an open wall chain (walkable on its left) and adds its segments and outward corners.
   void addOpenChain(const std::vector<Vec2>& points, double tolerance);
   void buildNavigation(const Scenario& scenario);
-  // Every zone someone may head for: destinations, patrol stops, homes, shops, rally calls.
-  static std::vector<int> navigationZones(const Scenario& scenario);
   void checkReachable(const Scenario& scenario) const;
 
   Grid grid_;

@@ -8,10 +8,12 @@ void setUpCheckpoints(const Scenario& sc, CheckpointState& state) {
 }
 
 void deployCheckpoints(CheckpointState& state) {
-  for (std::size_t c = 0; c < state.counts.size(); ++c) {
-    state.counts[c].open = true;
-    state.tokens[c] = 1.0;
-  }
+  for (std::size_t c = 0; c < state.counts.size(); ++c) setCheckpointBarrier(state, c, true);
+}
+
+void setCheckpointBarrier(CheckpointState& state, std::size_t c, bool closed) {
+  state.counts[c].open = closed;
+  if (closed) state.tokens[c] = 1.0;  // the first person can be screened at once, as on deployment
 }
 
 double checkpointDeterrence(const StepContext& ctx, const CheckpointState& state, const Vec2& p) {

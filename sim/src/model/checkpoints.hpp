@@ -41,6 +41,8 @@ inline bool screened(const Population& a, std::size_t i) {
 void setUpCheckpoints(const Scenario& sc, CheckpointState& state);
 // The deployment: every checkpoint closes its barrier; the first person can be screened at once.
 void deployCheckpoints(CheckpointState& state);
+// One checkpoint's barrier closes (as at the deployment) or lifts (nobody is screened, its garrison deters no one).
+void setCheckpointBarrier(CheckpointState& state, std::size_t c, bool closed);
 // The garrisons weighing on someone at p (those within vision of a checkpoint count its soldiers one by one).
 double checkpointDeterrence(const StepContext& ctx, const CheckpointState& state, const Vec2& p);
 // Someone screened by checkpoint c, near its barrier, whose way leads across it.

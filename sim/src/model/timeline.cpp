@@ -33,4 +33,10 @@ double scheduledValue(const std::vector<TimelineEventDef>& events, EventKind kin
   return v;
 }
 
+double Scenario::legitimacyAt(int faction, double t) const {
+  if (faction >= 0 && factions[faction].legitimacy)
+    return scheduledValue(events, EventKind::Legitimacy, faction, *factions[faction].legitimacy, t);
+  return scheduledValue(events, EventKind::Legitimacy, -1, civilViolence.legitimacy, t);
+}
+
 }  // namespace unrest

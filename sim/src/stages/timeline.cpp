@@ -47,11 +47,9 @@ void runTimeline(const StepContext& ctx, const NeighbourIndex& nbr, const IdInde
   const Scenario& sc = ctx.scenario;
   const double t = ctx.time();
   TimelineState& tl = model.timeline;
-  tl.legitimacy = scheduledValue(sc.events, EventKind::Legitimacy, -1, sc.civilViolence.legitimacy, t);
+  tl.legitimacy = sc.legitimacyAt(-1, t);
   for (std::size_t f = 0; f < sc.factions.size(); ++f)
-    tl.factionLegitimacy[f] = sc.factions[f].legitimacy
-                                  ? scheduledValue(sc.events, EventKind::Legitimacy, int(f), *sc.factions[f].legitimacy, t)
-                                  : tl.legitimacy;
+    tl.factionLegitimacy[f] = sc.factions[f].legitimacy ? sc.legitimacyAt(int(f), t) : tl.legitimacy;
   tl.policePresence = scheduledValue(sc.events, EventKind::PolicePresence, -1, 1.0, t);
   if (tl.curfewUntil && t + 1e-9 >= *tl.curfewUntil) {
     tl.curfewUntil.reset();
@@ -86,6 +84,10 @@ void runTimeline(const StepContext& ctx, const NeighbourIndex& nbr, const IdInde
         break;
       case EventKind::Arrival:
         break;  // the population's spawning takes it from here
+      case EventKind::Checkpoint:
+        setCheckpointBarrier(model.checkpoints, std::size_t(e.checkpoint), e.value > 0);
+        out.events.push_back({t, EventType::Checkpoint, 0, -1, Vec2::Zero(), e.value, e.checkpoint});
+        break;
     }
   }
   // Before anyone spawns, so nobody appears inside a vehicle that arrives now.

@@ -21,8 +21,10 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace unrest::render {
 
@@ -59,6 +61,16 @@ public:
   // Rethrows what the simulation thread could not handle (an output that cannot be written).
   void stop() override;
 
+  // Takes interventions from now on; the scenario was loaded with `overrides` (--set and seed), which
+  // interventions.yaml repeats. Call before start().
+  void allowInterventions(std::vector<std::string> overrides);
+  bool intervenes() const override { return interventionsAllowed_; }
+  void intervene(const Intervention& what) override;
+  void withdrawLastIntervention() override;
+  // OUT/interventions.yaml: while the run goes, every intervention asked for; once it is over, those applied
+  // (no file when there are none).
+  std::string interventionsPath() const;
+
   const Simulation& simulationForSetup() const { return run_->sim(); }  // read only before start()
   const std::string& outputDirectory() const { return writer_->directory(); }
   double dt() const override { return run_->sim().dt(); }
@@ -81,8 +93,18 @@ private:
   void afterStep();
   void publish(bool finished);
   void reanchor();
+  // Simulation thread: what the viewer asked for (an empty `add` withdraws the last pending intervention).
+  struct InterventionCommand {
+    std::optional<Intervention> add;
+  };
+  void takeInterventions(const std::vector<InterventionCommand>& commands);
+  // Makes `list` the run's interventions: interventions.yaml written and read back, its timeline adopted; false
+  // (with the reason) when the run cannot take it live.
+  bool reschedule(const std::vector<ScheduledIntervention>& list, std::string& why);
+  void writeInterventions(const std::vector<ScheduledIntervention>& list) const;
 
-  const Scenario& scenario_;
+  Scenario scenario_;  // the simulation's own: interventions change its timeline between steps
+  const Scenario original_;
   std::unique_ptr<ScenarioRun> run_;
   std::unique_ptr<OutputWriter> writer_;
   Pacer pacer_{*this};
@@ -106,7 +128,13 @@ private:
   std::int64_t latestStep_ = -1;
   bool latestFinished_ = false;
 
+  bool interventionsAllowed_ = false;
+  std::vector<std::string> overrides_;
+  std::vector<InterventionCommand> commands_;  // under mutex_
+
   // Owned by the simulation thread.
+  std::vector<ScheduledIntervention> interventions_;
+  std::string interventionNote_;
   std::deque<FeedItem> feed_;
   std::deque<std::pair<Clock::time_point, double>> speedSamples_;
 };

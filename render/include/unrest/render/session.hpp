@@ -2,8 +2,11 @@
 // and a video), and a benchmark of drawing alone.
 #pragma once
 
+#include "unrest/render/interventions.hpp"
 #include "unrest/render/source.hpp"
 #include "unrest/render/viewer.hpp"
+
+#include <SFML/Window/Event.hpp>
 
 #include <atomic>
 #include <cstdint>
@@ -24,6 +27,46 @@ struct SessionOptions {
   bool exitAtEnd = false;         // close the window when the run ends (for scripts)
   std::string screenshotDir = ".";  // where the screenshot key writes
   const std::atomic<bool>* stopRequested = nullptr;  // set by a signal handler: close as if the window were closed
+};
+
+// The window's controls: runInteractive hands every window event to handle(), and a test can hand it the same
+// events, with the same effects (keys, clicks, drags, interventions).
+class Controls {
+public:
+  Controls(SnapshotSource& source, Viewer& viewer, const SessionOptions& options);
+  // Reacts to one event; false when the event asks for the window to close.
+  bool handle(const sf::Event& event);
+  // Takes the source's newest snapshot, if any; returns the one held.
+  const Snapshot& refresh();
+  const Snapshot& snapshot() const { return snap_; }
+  // The frame's information for drawing (speed, timeline, interventions).
+  FrameInfo& frameInfo();
+
+  // What the next click on the map does.
+  enum class Tool { Inspect, Shots, Checkpoint, Rally };
+  Tool tool() const { return tool_; }
+
+private:
+  void onKey(const sf::Event::KeyEvent& key);
+  void onClick(int x, int y);
+  void cycleTarget();
+  std::string targetName() const;
+  void intervene(Intervention what);
+
+  SnapshotSource& source_;
+  Viewer& viewer_;
+  const SessionOptions& options_;
+  const bool replay_;
+  const int fastest_;
+  int speedK_ = 0;
+  Snapshot snap_;
+  FrameInfo info_;
+  bool dragging_ = false, dragged_ = false, scrubbing_ = false;
+  sf::Vector2i dragFrom_;
+  int shots_ = 0;
+  Tool tool_ = Tool::Inspect;
+  // The target of legitimacy and rally keys: 0 everyone, then each faction, then each population.
+  int target_ = 0;
 };
 
 // Opens a window and runs until it is closed (or the run ends, with exitAtEnd). Returns 130 when stopped by

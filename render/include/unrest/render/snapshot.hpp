@@ -4,6 +4,7 @@
 #pragma once
 
 #include "unrest/population.hpp"
+#include "unrest/render/interventions.hpp"
 #include "unrest/simulation.hpp"
 
 #include <cstdint>
@@ -57,6 +58,9 @@ struct Snapshot {
   std::vector<VehicleView> vehicles;
   std::vector<CheckpointView> checkpoints;
   std::vector<FeedItem> feed;  // most recent last
+  // A live run's interventions so far (pending ones last), and what became of the last thing asked for.
+  std::vector<ScheduledIntervention> interventions;
+  std::string interventionNote;
 
   std::size_t size() const { return x.size(); }
 };

@@ -3,6 +3,7 @@
 // replay is drawn by exactly the code that draws a live run.
 #pragma once
 
+#include "unrest/render/interventions.hpp"
 #include "unrest/render/snapshot.hpp"
 
 #include <cstdint>
@@ -39,6 +40,13 @@ public:
   virtual void setBackwards(bool /*backwards*/) {}
   virtual bool backwards() const { return false; }
   virtual double endTime() const { return 0.0; }
+
+  // A live run takes interventions (interventions.hpp), queued here from the drawing thread and applied on the
+  // simulation's own between steps; their fate shows in the snapshots. A replay takes none.
+  virtual bool intervenes() const { return false; }
+  virtual void intervene(const Intervention& /*what*/) {}
+  // Takes back the last intervention that has not taken effect yet.
+  virtual void withdrawLastIntervention() {}
 };
 
 }  // namespace unrest::render

@@ -49,6 +49,10 @@ struct FrameInfo {
   double requestedSpeed = 1.0;  // 0: as fast as possible
   double timelineEnd = 0.0;     // a replay: the end of the timeline bar, s (0: a live run, no bar)
   bool backwards = false;       // a replay playing backwards
+  // A live run that takes interventions: who the keys that need someone act on, and what the next click on the
+  // map does (empty: it inspects a person).
+  bool interventions = false;
+  std::string interventionTarget, interventionTool;
 };
 
 // What the last draw did, for the benchmark and the tests.
