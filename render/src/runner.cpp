@@ -306,9 +306,8 @@ void SimRunner::writeInterventions(const std::vector<ScheduledIntervention>& lis
     std::filesystem::remove(path, ec);
     return;
   }
-  std::ofstream out(path, std::ios::trunc);
-  out << interventionsFile(original_, writer_->directory(), overrides_, list);
-  if (!out.flush()) throw std::runtime_error(path + ": cannot write the interventions");
+  // Whole or not at all: the file is read back at once as the scenario the run goes on with.
+  writeFileAtomically(path, interventionsFile(original_, writer_->directory(), overrides_, list));
 }
 
 }  // namespace unrest::render
