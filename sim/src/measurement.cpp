@@ -242,9 +242,17 @@ std::FILE* openFile(const std::string& directory, const char* name, const char* 
 }
 }  // namespace
 
-MeasurementWriter::MeasurementWriter(const Simulation& sim, const Measurement& measurement, const std::string& directory)
+MeasurementWriter::MeasurementWriter(const Simulation& sim, const Measurement& measurement, const std::string& directory,
+                                     const OutputOffsets* resumeAt)
     : m_(measurement), directory_(directory) {
   const MeasurementDef& def = sim.scenario().measurement;
+  if (resumeAt) {
+    const auto dir = std::filesystem::path(directory);
+    if (!def.lines.empty()) crossings_ = reopenOutput(dir / "crossings.csv", resumeAt->crossings);
+    if (!def.areas.empty()) areas_ = reopenOutput(dir / "areas.csv", resumeAt->areas);
+    if (def.trajectoryInterval > 0) trajectories_ = reopenOutput(dir / "trajectories.txt", resumeAt->trajectories);
+    return;
+  }
   if (!def.lines.empty()) crossings_ = openFile(directory, "crossings.csv", "time_s,line,agent,population,sign\n");
   if (!def.areas.empty())
     areas_ = openFile(directory, "areas.csv", "time_s,area,count,density_pm2,speed_mps,voronoi_density_pm2,voronoi_speed_mps\n");
@@ -263,6 +271,13 @@ MeasurementWriter::MeasurementWriter(const Simulation& sim, const Measurement& m
 MeasurementWriter::~MeasurementWriter() {
   for (std::FILE* f : {crossings_, areas_, trajectories_})
     if (f) std::fclose(f);
+}
+
+void MeasurementWriter::flushOffsets(OutputOffsets& offsets) {
+  const auto dir = std::filesystem::path(directory_);
+  offsets.crossings = flushedSize(crossings_, dir / "crossings.csv");
+  offsets.areas = flushedSize(areas_, dir / "areas.csv");
+  offsets.trajectories = flushedSize(trajectories_, dir / "trajectories.txt");
 }
 
 void MeasurementWriter::afterStep(const Simulation& sim) {

@@ -1,6 +1,10 @@
 #include "unrest/output.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -57,15 +61,47 @@ std::FILE* openOutput(const std::filesystem::path& path) {
   return f;
 }
 
-OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory, const Measurement* measurement)
+std::FILE* reopenOutput(const std::filesystem::path& path, std::int64_t offset) {
+  std::FILE* f = std::fopen(path.c_str(), "r+");
+  if (!f) throw std::runtime_error(path.string() + ": cannot reopen to resume (" + std::strerror(errno) + ")");
+  const bool ok = std::fseek(f, 0, SEEK_END) == 0;
+  const long size = ok ? std::ftell(f) : -1;
+  if (!ok || size < 0 || size < offset) {
+    std::fclose(f);
+    throw std::runtime_error(path.string() + ": " + std::to_string(size) + " bytes, shorter than the " +
+                             std::to_string(offset) + " the checkpoint recorded (expected the files of the checkpointed run)");
+  }
+  if (ftruncate(fileno(f), offset) != 0 || std::fseek(f, offset, SEEK_SET) != 0) {
+    const std::string reason = std::strerror(errno);
+    std::fclose(f);
+    throw std::runtime_error(path.string() + ": cannot cut back to " + std::to_string(offset) + " bytes (" + reason + ")");
+  }
+  return f;
+}
+
+std::int64_t flushedSize(std::FILE* f, const std::filesystem::path& name) {
+  if (!f) return -1;
+  if (std::fflush(f) != 0 || fsync(fileno(f)) != 0)
+    throw std::runtime_error(name.string() + ": write failed (" + std::strerror(errno) + ")");
+  const long size = std::ftell(f);
+  if (size < 0) throw std::runtime_error(name.string() + ": " + std::strerror(errno));
+  return size;
+}
+
+OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory, const Measurement* measurement,
+                           const OutputOffsets* resumeAt)
     : directory_(directory) {
   createOutputDirectory(directory);
   const Scenario& sc = sim.scenario();
   const OutputDef& out = sc.output;
   peakFaction_.assign(sc.factions.size(), FactionCounts{});
   peakQueue_.assign(sc.checkpoints.size(), 0);
-  if (out.metrics) {
-    metrics_ = openOutput(std::filesystem::path(directory) / "metrics.csv");
+  const auto dir = std::filesystem::path(directory);
+  if (resumeAt) {
+    if (out.metrics) metrics_ = reopenOutput(dir / "metrics.csv", resumeAt->metrics);
+    if (out.events) events_ = reopenOutput(dir / "events.jsonl", resumeAt->events);
+  } else if (out.metrics) {
+    metrics_ = openOutput(dir / "metrics.csv");
     std::string header =
         "time_s,clock,waiting,walking,arrived,injured,exited,jailed,away,calm,active,fighting,fleeing,looting,"
         "police_on_street,soldiers_on_street,volunteers_on_street,injuries_crush,injuries_brawl,injuries_gunshot,"
@@ -80,8 +116,17 @@ OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory, 
     std::fputs(header.c_str(), metrics_);
     std::fflush(metrics_);
   }
-  if (out.events) events_ = openOutput(std::filesystem::path(directory) / "events.jsonl");
-  if (measurement) measurement_ = std::make_unique<MeasurementWriter>(sim, *measurement, directory);
+  if (out.events && !resumeAt) events_ = openOutput(dir / "events.jsonl");
+  if (measurement) measurement_ = std::make_unique<MeasurementWriter>(sim, *measurement, directory, resumeAt);
+}
+
+OutputOffsets OutputWriter::flushOffsets() {
+  OutputOffsets o;
+  const auto dir = std::filesystem::path(directory_);
+  o.metrics = flushedSize(metrics_, dir / "metrics.csv");
+  o.events = flushedSize(events_, dir / "events.jsonl");
+  if (measurement_) measurement_->flushOffsets(o);
+  return o;
 }
 
 OutputWriter::~OutputWriter() {

@@ -3,6 +3,7 @@
 // stopped keeps everything it has produced.
 #pragma once
 
+#include "unrest/checkpoint.hpp"
 #include "unrest/driver.hpp"
 #include "unrest/measurement.hpp"
 #include "unrest/simulation.hpp"
@@ -20,7 +21,10 @@ class OutputWriter : public Observer<Simulation> {
 public:
   // Creates `directory` if needed and opens the files; throws std::runtime_error naming the path on failure.
   // `measurement` (null when the scenario measures nothing) is written beside the other outputs.
-  OutputWriter(const Simulation& sim, const std::string& directory, const Measurement* measurement = nullptr);
+  // `resumeAt`: continue the files of a run resumed from a checkpoint, cut back to its offsets, instead of
+  // starting them.
+  OutputWriter(const Simulation& sim, const std::string& directory, const Measurement* measurement = nullptr,
+               const OutputOffsets* resumeAt = nullptr);
   ~OutputWriter();
   OutputWriter(const OutputWriter&) = delete;
   OutputWriter& operator=(const OutputWriter&) = delete;
@@ -34,6 +38,10 @@ public:
   const std::string& directory() const { return directory_; }
   // The most civilians in a condition at once so far (as summary.json's peak_civilians).
   std::int64_t peakCivilians(Condition c) const { return peakCondition_[std::size_t(c)]; }
+  // Flushes the files to the disk; their sizes now (for a checkpoint).
+  OutputOffsets flushOffsets();
+  // The peaks and counters summary.json reports, for checkpoints (sim/src/checkpoint.cpp).
+  void visit(Archive& ar);
 
 private:
   std::string directory_;
@@ -54,6 +62,11 @@ std::string jsonEscape(const std::string& text);
 void createOutputDirectory(const std::string& directory);
 // Opens a file for writing; throws std::runtime_error naming the path on failure.
 std::FILE* openOutput(const std::filesystem::path& path);
+// Opens a file written before for appending, cut back to `offset` bytes (a resumed run continues it); throws
+// std::runtime_error naming the path when it is missing or shorter than that.
+std::FILE* reopenOutput(const std::filesystem::path& path, std::int64_t offset);
+// Flushes `f` (may be null: -1) to the disk and returns its size; throws std::runtime_error naming `name` on failure.
+std::int64_t flushedSize(std::FILE* f, const std::filesystem::path& name);
 std::size_t peakResidentBytes();
 std::string formatDuration(double seconds);  // "42s", "3m07s", "2h05m", for progress lines
 

@@ -350,6 +350,8 @@ struct Scenario {
 
 // Loads, resolves `extends`, applies `--set` overrides, validates. Throws ScenarioError listing every problem.
 Scenario loadScenario(const std::string& path, const std::vector<std::string>& overrides = {});
+// The tree loadScenario reads: `extends` merged, overrides applied.
+YamlNode resolveScenarioYaml(const std::string& path, const std::vector<std::string>& overrides = {});
 Scenario scenarioFromYaml(const YamlNode& root, const std::string& file);
 
 std::string formatClock(double secondsAfterMidnight);  // "HH:MM:SS", wrapping at 24 h
