@@ -32,7 +32,9 @@ kill_later() {
 }
 
 run=$dir/killed
-"$unrest" run "$scenario" --quiet --threads 1 --out "$run" --checkpoint-every 5s >/dev/null &
+# 5.15 s: 103 steps, a multiple of no interval of the scenario (records, perception, decisions, crowd-pressure
+# samples), so each checkpoint falls in the middle of them all.
+"$unrest" run "$scenario" --quiet --threads 1 --out "$run" --checkpoint-every 5.15 >/dev/null &
 pid=$!
 await_checkpoint "$run" /dev/null || fail "no checkpoint written"
 kill_later 1500 || fail "the run ended before it could be killed"
