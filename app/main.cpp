@@ -59,9 +59,8 @@ double parseDuration(const std::string& text, const char* option) {
   return value * scale;
 }
 
-unrest::Scenario load(const std::string& path, std::vector<std::string> overrides, std::int64_t seed) {
-  if (seed >= 0) overrides.push_back("seed=" + std::to_string(seed));
-  return unrest::loadScenario(path, overrides);
+unrest::Scenario load(const std::string& path, const std::vector<std::string>& overrides, std::int64_t seed) {
+  return unrest::loadScenario(path, unrest::withSeed(overrides, seed));
 }
 
 int runCheck(const RunOptions& opt) {
@@ -81,7 +80,9 @@ int runCheck(const RunOptions& opt) {
 // seconds into a file.
 class ProgressLine : public unrest::Observer<unrest::Simulation> {
 public:
-  explicit ProgressLine(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO)) {}
+  // Rates count from the state `sim` is in now (a resumed run's checkpoint).
+  ProgressLine(bool quiet, const unrest::Simulation& sim)
+      : quiet_(quiet), tty_(isatty(STDERR_FILENO)), startTime_(sim.time()), startAgentSteps_(sim.agentSteps()) {}
   void afterStep(const unrest::Simulation& sim) override {
     if (quiet_) return;
     const auto now = Clock::now();
@@ -89,12 +90,12 @@ public:
     lastReport_ = now;
     const unrest::Scenario& sc = sim.scenario();
     const double wall = std::chrono::duration<double>(now - start_).count();
-    const double rate = wall > 0 ? sim.time() / wall : 0.0;
+    const double rate = wall > 0 ? (sim.time() - startTime_) / wall : 0.0;
     const double eta = rate > 0 ? (sc.clock.duration - sim.time()) / rate : 0.0;
     std::fprintf(stderr, "%s[%s] t=%.0f/%.0f s  people %lld  %.2fM agent-steps/s  %.1fx real time  ETA %s%s",
                  tty_ ? "\r" : "", unrest::formatClock(sc.clock.startTimeOfDay + sim.time()).c_str(), sim.time(),
                  sc.clock.duration, static_cast<long long>(sim.active()),
-                 wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, rate, unrest::formatDuration(eta).c_str(),
+                 wall > 0 ? double(sim.agentSteps() - startAgentSteps_) / wall / 1e6 : 0.0, rate, unrest::formatDuration(eta).c_str(),
                  tty_ ? "   " : "\n");
   }
   void finish(const unrest::Simulation&, const unrest::RunEnd&) override {
@@ -104,6 +105,8 @@ public:
 private:
   using Clock = std::chrono::steady_clock;
   bool quiet_, tty_;
+  double startTime_;
+  std::int64_t startAgentSteps_;
   Clock::time_point start_ = Clock::now(), lastReport_ = start_;
 };
 
@@ -143,10 +146,10 @@ RunSetup startRun(const RunOptions& opt, unrest::Scenario sc, const std::string&
   r.threads = threadsFor(opt);
   r.run = std::make_unique<unrest::ScenarioRun>(*r.scenario, r.threads);
   const unrest::Simulation& sim = r.run->sim();
-  r.writer = std::make_unique<unrest::OutputWriter>(sim, outDir, r.run->measurement());
-  // A checkpoint left by an earlier run in this folder belongs to other outputs.
+  // A checkpoint left by an earlier run in this folder belongs to the outputs this run replaces.
   std::error_code ignored;
   std::filesystem::remove(std::filesystem::path(outDir) / unrest::kCheckpointFile, ignored);
+  r.writer = std::make_unique<unrest::OutputWriter>(sim, outDir, r.run->measurement());
   if (opt.record) r.recorder = std::make_unique<unrest::RunRecorder>(sim, outDir, unrest::RecordOptions{opt.recordInterval, opt.overrides});
   if (every > 0)
     r.checkpointer = std::make_unique<unrest::Checkpointer>(
@@ -206,17 +209,21 @@ int runSimulation(const RunOptions& opt) {
 
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
-  ProgressLine progress(opt.quiet);
+  ProgressLine progress(opt.quiet, sim);
+  const double startTime = sim.time();
+  const std::int64_t startAgentSteps = sim.agentSteps();
   // The checkpointer last: the files whose sizes it records then hold the step.
   const unrest::RunEnd end = setup.run->drive({&writer, recorder.get(), &progress, setup.checkpointer.get()}, &gStopRequested);
   const double wall = end.wallSeconds;
   const bool interrupted = end.interrupted;
 
   const auto& row = sim.lastRow();
-  std::printf("%s '%s' (seed %llu): %.0f s simulated in %.1f s (+%.1f s setup), %.1fx real time, %.2fM agent-steps/s on %d threads\n",
+  const double simulated = sim.time() - startTime;
+  std::printf("%s '%s' (seed %llu): %.0f s simulated%s in %.1f s (+%.1f s setup), %.1fx real time, %.2fM agent-steps/s on %d threads\n",
               interrupted ? "Interrupted" : "Finished", sc.name.c_str(), static_cast<unsigned long long>(sc.seed),
-              sim.time(), wall, setupSeconds, wall > 0 ? sim.time() / wall : 0.0,
-              wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, threads);
+              simulated, startTime > 0 ? (" (from " + std::to_string(std::lround(startTime)) + " s on)").c_str() : "",
+              wall, setupSeconds, wall > 0 ? simulated / wall : 0.0,
+              wall > 0 ? double(sim.agentSteps() - startAgentSteps) / wall / 1e6 : 0.0, threads);
   std::printf("  people: %lld spawned, %lld walking, %lld arrived, %lld exited, %lld injured (crush)",
               static_cast<long long>(sim.spawned()), static_cast<long long>(row.byState[0]),
               static_cast<long long>(row.byState[1]), static_cast<long long>(row.byState[3]),

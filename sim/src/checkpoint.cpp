@@ -13,7 +13,6 @@
 #include "unrest/yaml_tree.hpp"
 
 #include <fcntl.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -245,17 +244,18 @@ void OutputWriter::visit(Archive& ar) {
   if (measurement_) ar(*measurement_);
 }
 
+void OutputWriter::resumedFrom(const Simulation& sim) {
+  resumedTime_ = sim.time();
+  resumedAgentSteps_ = sim.agentSteps();
+}
+
 // ---------------------------------------------------------------- what the run was started with
 
 void RunIdentity::visit(Archive& ar) {
   ar.fields(scenario, scenarioAbsolute, overrides, seed, fileHash, resolvedHash, checkpointEvery);
 }
 
-std::vector<std::string> RunIdentity::loadOverrides() const {
-  std::vector<std::string> all = overrides;
-  if (seed >= 0) all.push_back("seed=" + std::to_string(seed));
-  return all;
-}
+std::vector<std::string> RunIdentity::loadOverrides() const { return withSeed(overrides, seed); }
 
 namespace {
 
@@ -445,6 +445,7 @@ void CheckpointReader::restore(ScenarioRun& run, OutputWriter& writer) {
   if (measured) ar_(*run.measurement());
   ar_(writer);
   ar_.finish();
+  writer.resumedFrom(run.sim());
 }
 
 }  // namespace unrest

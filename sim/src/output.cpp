@@ -279,7 +279,9 @@ void OutputWriter::finish(const Simulation& sim, double wallSeconds, bool interr
   const Scenario& sc = sim.scenario();
   const MetricsRow& last = sim.lastRow();
   const double simulated = sim.time();
-  const double agentSeconds = double(sim.agentSteps()) * sim.dt();
+  // The performance block is this process's: a resumed run's counts from its checkpoint.
+  const auto agentSteps = double(sim.agentSteps() - resumedAgentSteps_);
+  const double agentSeconds = agentSteps * sim.dt(), simulatedHere = simulated - resumedTime_;
   const auto path = std::filesystem::path(directory_) / "summary.json";
   const auto tmp = std::filesystem::path(directory_) / "summary.json.tmp";
   auto n = [](std::int64_t v) { return static_cast<long long>(v); };
@@ -340,8 +342,8 @@ void OutputWriter::finish(const Simulation& sim, double wallSeconds, bool interr
   // Everything below depends on the machine and the thread count, not on the model.
   std::fprintf(f, "  \"performance\": {\"threads\": %d, \"wall_s\": %.3f, \"agent_steps_per_s\": %.0f, "
                "\"agent_seconds_per_s\": %.0f, \"real_time_factor\": %.2f, \"peak_rss_bytes\": %zu, \"stage_s\": {",
-               sim.threads(), wallSeconds, wallSeconds > 0 ? double(sim.agentSteps()) / wallSeconds : 0.0,
-               wallSeconds > 0 ? agentSeconds / wallSeconds : 0.0, wallSeconds > 0 ? simulated / wallSeconds : 0.0,
+               sim.threads(), wallSeconds, wallSeconds > 0 ? agentSteps / wallSeconds : 0.0,
+               wallSeconds > 0 ? agentSeconds / wallSeconds : 0.0, wallSeconds > 0 ? simulatedHere / wallSeconds : 0.0,
                peakResidentBytes());
   for (int s = 0; s < kStageCount; ++s)
     std::fprintf(f, "%s\"%s\": %.3f", s ? ", " : "", stageName(Stage(s)), sim.profile().seconds[s]);

@@ -452,6 +452,11 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
   return sc;
 }
 
+std::vector<std::string> withSeed(std::vector<std::string> overrides, std::int64_t seed) {
+  if (seed >= 0) overrides.push_back("seed=" + std::to_string(seed));
+  return overrides;
+}
+
 YamlNode resolveScenarioYaml(const std::string& path, const std::vector<std::string>& overrides) {
   YamlNode root = loadYamlWithExtends(path);
   for (const auto& o : overrides) applyOverride(root, o);

@@ -42,6 +42,8 @@ public:
   OutputOffsets flushOffsets();
   // The peaks and counters summary.json reports, for checkpoints (sim/src/checkpoint.cpp).
   void visit(Archive& ar);
+  // After a resume: the performance figures count from the state `sim` is in now.
+  void resumedFrom(const Simulation& sim);
 
 private:
   std::string directory_;
@@ -55,6 +57,8 @@ private:
   std::array<std::int64_t, kConditionCount> peakCondition_{};
   std::vector<FactionCounts> peakFaction_;
   std::vector<std::int64_t> peakQueue_;
+  double resumedTime_ = 0.0;
+  std::int64_t resumedAgentSteps_ = 0;
 };
 
 std::string jsonEscape(const std::string& text);
