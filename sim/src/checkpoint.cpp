@@ -1,10 +1,11 @@
 // Checkpoints: the field list of every piece of state a run carries from step to step, written once per struct as a
 // visit function that both saves and restores it, and the file around them (unrest/checkpoint.hpp).
 //
-// Left out on purpose, because each step rebuilds them before anyone reads them: the spawn grid and the list of
-// those coming back (Spawner::head, next, returning), the sort's per-thread counts and scratch, the brawl marks and
-// the list of the hurt, the arrest proposals, the list of looters, the crowd-pressure slots touched by one sample,
-// the events of the last step (already written when a checkpoint is taken), the stage timings (wall clock).
+// Left out on purpose, because each step rebuilds them before anyone reads them: the spawn grid and the list of those
+// coming back (Spawner::head, next, returning), the sort's per-thread counts and scratch, the brawl marks and the
+// list of the hurt, the arrest proposals, the list of looters, the crowd-pressure slots touched by one sample, the
+// events of the last step (already written when a checkpoint is taken), the stage timings (wall clock). The flight
+// fields of shots follow from the map and where each shot was fired, and are computed again on reading.
 #include "unrest/checkpoint.hpp"
 
 #include "simulation_state.hpp"
@@ -98,18 +99,9 @@ void visit(Archive& ar, PerceptionGrid& g) {
 
 void visit(Archive& ar, Threat& t) { ar.fields(t.position, t.time, t.radius, t.strength, t.flightField); }
 
-void visit(Archive& ar, Grid& g) { ar.fields(g.nx, g.ny, g.h, g.origin); }
-
-void visit(Archive& ar, FlightField& f) {
-  ar.fields(f.grid, f.distance);
-  ar.check(f.grid.nx >= 0 && f.grid.ny >= 0 && f.distance.size() == f.grid.size(), "a flight field of the wrong size");
-}
-
-void visit(Archive& ar, FearState& f) {
-  ar.fields(f.threats, f.firstNew, f.flightFields);
-  for (const Threat& t : f.threats)
-    ar.check(!t.flightField || *t.flightField < f.flightFields.size(), "a threat without its flight field");
-}
+// The flight fields are not written: each is a function of the map and of where its shot was fired, a raster of up
+// to 600 m square (1.4 MB) computed again on reading (Simulation::visit).
+void visit(Archive& ar, FearState& f) { ar.fields(f.threats, f.firstNew); }
 
 void visit(Archive& ar, BrawlState& b) { ar.fields(b.hostilities, b.seen, b.maxRadius, b.reachExtra); }
 
@@ -176,6 +168,18 @@ void Simulation::visit(Archive& ar) {
   ar.fields(stepIndex_, recorded_, s.agents, s.ids, s.neighbours, s.spawner, s.model, s.outcomes.tally, s.peaks,
             s.crowdPressure, s.row);
   if (!ar.reading()) return;
+  FearState& fear = s.model.fear;
+  fear.flightFields.clear();
+  const StepContext ctx{scenario_, world_, rng_, threads_, dt_, stepIndex_};
+  for (const Threat& t : fear.threats) {
+    if (!t.flightField) continue;
+    // Numbered in the order the shots were fired (fireShot).
+    ar.check(*t.flightField == fear.flightFields.size(), "a shot without its flight field");
+    auto field = flightFieldFrom(ctx, t.position);
+    ar.check(field.has_value(), "a shot's flight field off the streets");
+    fear.flightFields.push_back(std::move(*field));
+  }
+  ar.check(fear.firstNew <= fear.threats.size(), "more new threats than threats");
   // What the step loop indexes with, checked, so that even a forged file cannot send it out of its arrays.
   const Population& a = s.agents;
   const std::size_t n = a.size();
