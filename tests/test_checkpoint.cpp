@@ -6,6 +6,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <cstring>
 #include <filesystem>
 
 using namespace unrest;
@@ -109,6 +110,17 @@ TEST_CASE("a damaged checkpoint is refused with what is wrong with it", "[checkp
   std::string otherVersion = good;
   otherVersion[8 + 4 + 8] ^= 0x01;  // the first character of the project version, after its length
   CHECK_THAT(refusal(otherVersion), Catch::Contains("written by unrest"));
+  // Any byte of the state changed, and the checksum made to match: read or refused, never a crash.
+  std::uint64_t versionLength = 0;  // after the magic and the format version
+  std::memcpy(&versionLength, good.data() + 12, 8);
+  const std::size_t bodyStart = 8 + 4 + 8 + versionLength + 8;
+  for (std::size_t at = bodyStart; at + 8 < good.size(); at += 1 + (good.size() - bodyStart) / 150) {
+    std::string forged = good;
+    forged[at] ^= 0x80;
+    const std::uint64_t sum = fnv1a(std::string_view(forged).substr(bodyStart, forged.size() - 8 - bodyStart));
+    std::memcpy(forged.data() + forged.size() - 8, &sum, 8);
+    CHECK_NOTHROW(refusal(forged));
+  }
   // Cut anywhere: refused, never a crash.
   for (std::size_t cut = 0; cut < good.size(); cut += 1 + cut / 3) CHECK_FALSE(refusal(good.substr(0, cut)).empty());
   CHECK_THROWS_WITH(CheckpointReader((tempDir() / "no such folder" / kCheckpointFile).string()),

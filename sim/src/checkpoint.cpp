@@ -199,10 +199,14 @@ void Simulation::visit(Archive& ar) {
            "more people than the scenario has");
   for (std::size_t k = 0; k < n; ++k)
     ar.check(a.id[k] < s.ids.of.size() && a.group[k] < scenario_.populations.size() &&
-                 a.state[k] < kAgentStateCount && a.role[k] < kRoleCount &&
+                 a.field[k] < world_.fieldCount() && a.state[k] < kAgentStateCount && a.role[k] < kRoleCount &&
+                 a.activity[k] < kActivityCount && a.errand[k] <= std::uint8_t(Errand::Approach) &&
                  (a.faction[k] == kNoFaction || a.faction[k] < scenario_.factions.size()) &&
-                 (a.shop[k] == 0 || a.shop[k] < scenario_.shops.size()),
+                 (a.shop[k] == 0 || a.shop[k] < scenario_.shops.size()) && a.pass[k] <= scenario_.checkpoints.size() &&
+                 (a.patrolStop[k] == 0 || a.patrolStop[k] < scenario_.populations[a.group[k]].patrol.size()),
              "a person outside the scenario");
+  for (const PlanNow& plan : s.model.plans.byPopulation)
+    ar.check(plan.zone < int(world_.zones().size()) && plan.field < int(world_.fieldCount()), "a plan off the map");
   for (const std::int64_t k : s.ids.of) ar.check(k >= -1 && k < std::int64_t(n), "an id pointing outside the people");
   const NeighbourIndex& nbr = s.neighbours;
   ar.check(nbr.packed.size() <= n && nbr.cellOrder.size() <= n, "more neighbours than people");
