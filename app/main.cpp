@@ -163,6 +163,9 @@ RunSetup resumeRun(const RunOptions& opt) {
     throw std::runtime_error("run --resume: the scenario, --set, --seed and --out are the checkpoint's, and --record "
                              "cannot continue (expected only --threads, --quiet, --profile or --checkpoint-every)");
   const std::string path = (std::filesystem::path(opt.resume) / unrest::kCheckpointFile).string();
+  if (std::error_code ec; !std::filesystem::exists(path, ec))
+    throw unrest::CheckpointError(path + ": no checkpoint to resume from (expected the output folder of a run started "
+                                  "with --checkpoint-every that did not finish: a finished run removes its checkpoint)");
   unrest::CheckpointReader reader(path);
   unrest::RunIdentity identity = reader.identity();
   unrest::checkUnchanged(identity, path);
