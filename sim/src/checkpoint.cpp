@@ -206,7 +206,9 @@ void Simulation::visit(Archive& ar) {
                  (a.patrolStop[k] == 0 || a.patrolStop[k] < scenario_.populations[a.group[k]].patrol.size()),
              "a person outside the scenario");
   for (const PlanNow& plan : s.model.plans.byPopulation)
-    ar.check(plan.zone < int(world_.zones().size()) && plan.field < int(world_.fieldCount()), "a plan off the map");
+    ar.check(plan.zone >= -1 && plan.zone < int(world_.zones().size()) && plan.field >= -1 &&
+                 plan.field < int(world_.fieldCount()),
+             "a plan off the map");
   for (const std::int64_t k : s.ids.of) ar.check(k >= -1 && k < std::int64_t(n), "an id pointing outside the people");
   const NeighbourIndex& nbr = s.neighbours;
   ar.check(nbr.packed.size() <= n && nbr.cellOrder.size() <= n, "more neighbours than people");
