@@ -3,6 +3,7 @@
 #include "view.hpp"
 
 #include "sweep.hpp"
+#include "unrest/checkpoint.hpp"
 #include "unrest/threads.hpp"
 #include "unrest/output.hpp"
 #include "unrest/output_file.hpp"
@@ -18,7 +19,9 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -41,11 +44,25 @@ struct RunOptions {
   bool record = false;
   bool overwrite = false;
   double recordInterval = 0.5;
+  std::string checkpointEvery;  // a duration of simulated time, or empty
+  std::string resume;           // the output folder of a checkpointed run, or empty
 };
 
-unrest::Scenario load(const std::string& path, std::vector<std::string> overrides, std::int64_t seed) {
-  if (seed >= 0) overrides.push_back("seed=" + std::to_string(seed));
-  return unrest::loadScenario(path, overrides);
+// Seconds of "300", "300s", "5m" or "1h".
+double parseDuration(const std::string& text, const char* option) {
+  double value = 0.0;
+  const char* end = text.data() + text.size();
+  const auto [rest, ec] = std::from_chars(text.data(), end, value);
+  const std::string_view unit(rest, static_cast<std::size_t>(end - rest));
+  const double scale = unit.empty() || unit == "s" ? 1.0 : unit == "m" ? 60.0 : unit == "h" ? 3600.0 : 0.0;
+  if (ec != std::errc{} || scale == 0.0 || !std::isfinite(value) || value <= 0.0)
+    throw std::runtime_error(std::string(option) + ": '" + text +
+                             "' is not a duration (expected simulated time above zero: 300, 300s, 5m or 1h)");
+  return value * scale;
+}
+
+unrest::Scenario load(const std::string& path, const std::vector<std::string>& overrides, std::int64_t seed) {
+  return unrest::loadScenario(path, unrest::withSeed(overrides, seed));
 }
 
 int runCheck(const RunOptions& opt) {
@@ -65,7 +82,9 @@ int runCheck(const RunOptions& opt) {
 // seconds into a file.
 class ProgressLine : public unrest::Observer<unrest::Simulation> {
 public:
-  explicit ProgressLine(bool quiet) : quiet_(quiet), tty_(isatty(STDERR_FILENO)) {}
+  // Rates count from the state `sim` is in now (a resumed run's checkpoint).
+  ProgressLine(bool quiet, const unrest::Simulation& sim)
+      : quiet_(quiet), tty_(isatty(STDERR_FILENO)), startTime_(sim.time()), startAgentSteps_(sim.agentSteps()) {}
   void afterStep(const unrest::Simulation& sim) override {
     if (quiet_) return;
     const auto now = Clock::now();
@@ -73,12 +92,12 @@ public:
     lastReport_ = now;
     const unrest::Scenario& sc = sim.scenario();
     const double wall = std::chrono::duration<double>(now - start_).count();
-    const double rate = wall > 0 ? sim.time() / wall : 0.0;
+    const double rate = wall > 0 ? (sim.time() - startTime_) / wall : 0.0;
     const double eta = rate > 0 ? (sc.clock.duration - sim.time()) / rate : 0.0;
     std::fprintf(stderr, "%s[%s] t=%.0f/%.0f s  people %lld  %.2fM agent-steps/s  %.1fx real time  ETA %s%s",
                  tty_ ? "\r" : "", unrest::formatClock(sc.clock.startTimeOfDay + sim.time()).c_str(), sim.time(),
                  sc.clock.duration, static_cast<long long>(sim.active()),
-                 wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, rate, unrest::formatDuration(eta).c_str(),
+                 wall > 0 ? double(sim.agentSteps() - startAgentSteps_) / wall / 1e6 : 0.0, rate, unrest::formatDuration(eta).c_str(),
                  tty_ ? "   " : "\n");
   }
   void finish(const unrest::Simulation&, const unrest::RunEnd&) override {
@@ -88,36 +107,120 @@ public:
 private:
   using Clock = std::chrono::steady_clock;
   bool quiet_, tty_;
+  double startTime_;
+  std::int64_t startAgentSteps_;
   Clock::time_point start_ = Clock::now(), lastReport_ = start_;
 };
+
+// A continuous run ready to drive: its scenario, the run, its outputs, and what else watches it.
+struct RunSetup {
+  std::unique_ptr<unrest::Scenario> scenario;
+  std::unique_ptr<unrest::ScenarioRun> run;
+  std::unique_ptr<unrest::OutputWriter> writer;
+  std::unique_ptr<unrest::RunRecorder> recorder;
+  std::unique_ptr<unrest::Checkpointer> checkpointer;
+  int threads = 1;
+};
+
+int threadsFor(const RunOptions& opt) {
+  const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
+  omp_set_num_threads(threads);
+  return threads;
+}
+
+double checkpointInterval(const RunOptions& opt) {
+  return opt.checkpointEvery.empty() ? 0.0 : parseDuration(opt.checkpointEvery, "--checkpoint-every");
+}
+
+void refuseLatticeCheckpoints(const unrest::Scenario& sc) {
+  if (sc.movement == unrest::Movement::Lattice)
+    throw std::runtime_error(sc.file + ": the lattice world (movement: lattice) has no checkpoints (expected a "
+                             "continuous scenario with --checkpoint-every or --resume)");
+}
+
+RunSetup startRun(const RunOptions& opt, unrest::Scenario sc, const std::string& outDir) {
+  RunSetup r;
+  const double every = checkpointInterval(opt);
+  if (every > 0 && opt.record)
+    throw std::runtime_error("run: --record and --checkpoint-every do not go together (a resumed run cannot continue "
+                             "run.sqlite); record a run, or checkpoint it");
+  r.scenario = std::make_unique<unrest::Scenario>(std::move(sc));
+  r.threads = threadsFor(opt);
+  r.run = std::make_unique<unrest::ScenarioRun>(*r.scenario, r.threads);
+  const unrest::Simulation& sim = r.run->sim();
+  // A checkpoint left by an earlier run in this folder is among the outputs this run refuses or replaces.
+  unrest::claimOutputDirectory(outDir, opt.overwrite);
+  r.writer = std::make_unique<unrest::OutputWriter>(sim, outDir, r.run->measurement());
+  if (opt.record) r.recorder = std::make_unique<unrest::RunRecorder>(sim, outDir, unrest::RecordOptions{opt.recordInterval, opt.overrides});
+  if (every > 0)
+    r.checkpointer = std::make_unique<unrest::Checkpointer>(
+        *r.run, *r.writer, unrest::identifyRun(opt.scenario, opt.overrides, opt.seed, every), outDir);
+  return r;
+}
+
+// The run of a checkpoint in `opt.resume`, set up where the checkpoint left it.
+RunSetup resumeRun(const RunOptions& opt) {
+  if (!opt.scenario.empty() || !opt.overrides.empty() || opt.seed >= 0 || !opt.out.empty() || opt.record || opt.overwrite)
+    throw std::runtime_error("run --resume: the scenario, --set, --seed and --out are the checkpoint's, --overwrite would "
+                             "remove what it continues, and --record cannot continue (expected only --threads, --quiet, "
+                             "--profile or --checkpoint-every)");
+  const std::string path = (std::filesystem::path(opt.resume) / unrest::kCheckpointFile).string();
+  if (std::error_code ec; !std::filesystem::exists(path, ec))
+    throw unrest::CheckpointError(path + ": no checkpoint to resume from (expected the output folder of a run started "
+                                  "with --checkpoint-every that did not finish: a finished run removes its checkpoint)");
+  unrest::CheckpointReader reader(path);
+  unrest::RunIdentity identity = reader.identity();
+  unrest::checkUnchanged(identity, path);
+  if (!opt.checkpointEvery.empty()) identity.checkpointEvery = checkpointInterval(opt);
+  RunSetup r;
+  r.scenario = std::make_unique<unrest::Scenario>(unrest::loadScenario(identity.scenarioAbsolute, identity.loadOverrides()));
+  r.scenario->file = identity.scenario;  // as the run was started, for summary.json
+  refuseLatticeCheckpoints(*r.scenario);
+  r.threads = threadsFor(opt);
+  r.run = std::make_unique<unrest::ScenarioRun>(*r.scenario, r.threads);
+  r.writer = std::make_unique<unrest::OutputWriter>(r.run->sim(), opt.resume, r.run->measurement(), &reader.offsets());
+  reader.restore(*r.run, *r.writer);
+  r.checkpointer = std::make_unique<unrest::Checkpointer>(*r.run, *r.writer, std::move(identity), opt.resume);
+  if (!opt.quiet)
+    std::fprintf(stderr, "Resuming '%s' from %s at t = %.0f s (step %lld)\n", r.scenario->name.c_str(), path.c_str(),
+                 r.run->sim().time(), static_cast<long long>(r.run->sim().stepIndex()));
+  return r;
+}
 
 int runSimulation(const RunOptions& opt) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
-  const unrest::Scenario sc = load(opt.scenario, opt.overrides, opt.seed);
-  if (sc.movement == unrest::Movement::Lattice) {
-    std::signal(SIGINT, onSignal);
-    std::signal(SIGTERM, onSignal);
-    return unrest::cli::runLattice(sc, opt.out, opt.overwrite, opt.quiet, gStopRequested);
+  RunSetup setup;
+  if (!opt.resume.empty()) {
+    setup = resumeRun(opt);
+  } else {
+    if (opt.scenario.empty()) throw std::runtime_error("run: give a SCENARIO to run, or --resume DIR to continue a checkpointed run");
+    unrest::Scenario sc = load(opt.scenario, opt.overrides, opt.seed);
+    if (sc.movement == unrest::Movement::Lattice) {
+      if (!opt.checkpointEvery.empty()) refuseLatticeCheckpoints(sc);
+      std::signal(SIGINT, onSignal);
+      std::signal(SIGTERM, onSignal);
+      return unrest::cli::runLattice(sc, opt.out, opt.overwrite, opt.quiet, gStopRequested);
+    }
+    const std::string outDir = opt.out.empty() ? (std::filesystem::path("out") / sc.name).string() : opt.out;
+    setup = startRun(opt, std::move(sc), outDir);
   }
-  const int threads = opt.threads > 0 ? opt.threads : omp_get_max_threads();
-  omp_set_num_threads(threads);
-  unrest::ScenarioRun run(sc, threads);
-  const unrest::Simulation& sim = run.sim();
-  const std::string outDir = opt.out.empty() ? (std::filesystem::path("out") / sc.name).string() : opt.out;
-  unrest::claimOutputDirectory(outDir, opt.overwrite);
-  unrest::OutputWriter writer(sim, outDir, run.measurement());
-  std::unique_ptr<unrest::RunRecorder> recorder;
-  if (opt.record) recorder = std::make_unique<unrest::RunRecorder>(sim, outDir, unrest::RecordOptions{opt.recordInterval, opt.overrides});
+  const unrest::Scenario& sc = *setup.scenario;
+  const int threads = setup.threads;
+  const unrest::Simulation& sim = setup.run->sim();
+  unrest::OutputWriter& writer = *setup.writer;
+  const auto& recorder = setup.recorder;
   const double setupSeconds = std::chrono::duration<double>(Clock::now() - start).count();
 
   std::signal(SIGINT, onSignal);
   std::signal(SIGTERM, onSignal);
-  ProgressLine progress(opt.quiet);
+  ProgressLine progress(opt.quiet, sim);
+  const double startTime = sim.time();
+  const std::int64_t startAgentSteps = sim.agentSteps();
   unrest::RunEnd end;
   try {
-    end = recorder ? run.drive({&writer, recorder.get(), &progress}, &gStopRequested)
-                   : run.drive({&writer, &progress}, &gStopRequested);
+    // The checkpointer last: the files whose sizes it records then hold the step.
+    end = setup.run->drive({&writer, recorder.get(), &progress, setup.checkpointer.get()}, &gStopRequested);
   } catch (const unrest::OutputError& e) {
     throw unrest::OutputError(std::string(e.what()) + "; the run stopped at " +
                               unrest::formatClock(sc.clock.startTimeOfDay + sim.time()) + " (" + std::to_string(int(sim.time())) +
@@ -127,10 +230,12 @@ int runSimulation(const RunOptions& opt) {
   const bool interrupted = end.interrupted;
 
   const auto& row = sim.lastRow();
-  std::printf("%s '%s' (seed %llu): %.0f s simulated in %.1f s (+%.1f s setup), %.1fx real time, %.2fM agent-steps/s on %d threads\n",
+  const double simulated = sim.time() - startTime;
+  std::printf("%s '%s' (seed %llu): %.0f s simulated%s in %.1f s (+%.1f s setup), %.1fx real time, %.2fM agent-steps/s on %d threads\n",
               interrupted ? "Interrupted" : "Finished", sc.name.c_str(), static_cast<unsigned long long>(sc.seed),
-              sim.time(), wall, setupSeconds, wall > 0 ? sim.time() / wall : 0.0,
-              wall > 0 ? double(sim.agentSteps()) / wall / 1e6 : 0.0, threads);
+              simulated, startTime > 0 ? (" (from " + std::to_string(std::lround(startTime)) + " s on)").c_str() : "",
+              wall, setupSeconds, wall > 0 ? simulated / wall : 0.0,
+              wall > 0 ? double(sim.agentSteps() - startAgentSteps) / wall / 1e6 : 0.0, threads);
   // Injured counts everyone hurt, whatever the cause (the unrest line below breaks it down), as metrics.csv's injured.
   std::printf("  people: %lld spawned, %lld walking, %lld arrived, %lld exited, %lld injured",
               static_cast<long long>(sim.spawned()), static_cast<long long>(row.byState[0]),
@@ -158,6 +263,11 @@ int runSimulation(const RunOptions& opt) {
               row.peakDensity, row.peakPressure, row.crowdPressure.pressure, row.meanSpeed);
   std::printf("  outputs: %s/{metrics.csv, events.jsonl, summary.json%s}\n", writer.directory().c_str(),
               recorder ? ", run.sqlite" : "");
+  if (const auto* c = setup.checkpointer.get(); c && c->written() > 0)
+    std::printf("  checkpoints: %lld written, the last %zu bytes, %.1f ms each\n", static_cast<long long>(c->written()),
+                c->lastBytes(), 1e3 * c->writeSeconds() / double(c->written()));
+  // A finished run needs no checkpoint; a stopped one resumes from its last.
+  if (!interrupted && setup.checkpointer) std::filesystem::remove(std::filesystem::path(writer.directory()) / unrest::kCheckpointFile);
   if (opt.profile) {
     std::printf("  time per stage:");
     for (int s = 0; s < unrest::kStageCount; ++s)
@@ -184,7 +294,7 @@ int main(int argc, char** argv) {
     cmd->add_option("--seed", opt.seed, "Random seed (overrides the scenario's seed)")->check(CLI::NonNegativeNumber);
   };
   CLI::App* run = app.add_subcommand("run", "Run a scenario headless and write metrics.csv, events.jsonl, summary.json");
-  addScenarioOptions(run);
+  addScenarioOptions(run, false);  // not with --resume
   run->add_option("--threads", opt.threads, "Worker threads (default: all cores); results do not depend on it")
       ->check(CLI::Range(1, 1024));
   run->add_option("--out", opt.out, "Output directory (default: out/<scenario name>)");
@@ -196,6 +306,11 @@ int main(int argc, char** argv) {
   run->add_option("--record-interval", opt.recordInterval, "Simulated seconds between recorded frames (default 0.5)")
       ->check(CLI::PositiveNumber)
       ->needs(recordFlag);
+  run->add_option("--checkpoint-every", opt.checkpointEvery,
+                  "Write the whole state to checkpoint.bin in the output folder every DURATION of simulated time "
+                  "(300, 300s, 5m, 1h), so --resume can continue the run after a crash");
+  run->add_option("--resume", opt.resume, "Continue the checkpointed run whose output folder is DIR, from its last checkpoint")
+      ->type_name("DIR");
   CLI::App* check = app.add_subcommand("check", "Validate a scenario without running it");
   addScenarioOptions(check);
   unrest::app::ViewOptions viewOptions;
@@ -236,6 +351,9 @@ int main(int argc, char** argv) {
     return runSimulation(opt);
   } catch (const unrest::ScenarioError& e) {
     std::fprintf(stderr, "%s\n", e.what());
+    return 2;
+  } catch (const unrest::CheckpointError& e) {
+    std::fprintf(stderr, "unrest: error: %s\n", e.what());
     return 2;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "unrest: error: %s\n", e.what());

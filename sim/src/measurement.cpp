@@ -240,9 +240,17 @@ OutputFile openFile(const std::string& directory, const char* name, const char* 
 }
 }  // namespace
 
-MeasurementWriter::MeasurementWriter(const Simulation& sim, const Measurement& measurement, const std::string& directory)
+MeasurementWriter::MeasurementWriter(const Simulation& sim, const Measurement& measurement, const std::string& directory,
+                                     const OutputOffsets* resumeAt)
     : m_(measurement), directory_(directory) {
   const MeasurementDef& def = sim.scenario().measurement;
+  if (resumeAt) {
+    const auto dir = std::filesystem::path(directory);
+    if (!def.lines.empty()) crossings_ = OutputFile::reopenAt(dir / "crossings.csv", resumeAt->crossings);
+    if (!def.areas.empty()) areas_ = OutputFile::reopenAt(dir / "areas.csv", resumeAt->areas);
+    if (def.trajectoryInterval > 0) trajectories_ = OutputFile::reopenAt(dir / "trajectories.txt", resumeAt->trajectories);
+    return;
+  }
   if (!def.lines.empty()) crossings_ = openFile(directory, "crossings.csv", "time_s,line,agent,population,sign\n");
   if (!def.areas.empty())
     areas_ = openFile(directory, "areas.csv", "time_s,area,count,density_pm2,speed_mps,voronoi_density_pm2,voronoi_speed_mps\n");
@@ -259,6 +267,12 @@ MeasurementWriter::MeasurementWriter(const Simulation& sim, const Measurement& m
 }
 
 MeasurementWriter::~MeasurementWriter() = default;
+
+void MeasurementWriter::flushOffsets(OutputOffsets& offsets) {
+  offsets.crossings = crossings_.syncedSize();
+  offsets.areas = areas_.syncedSize();
+  offsets.trajectories = trajectories_.syncedSize();
+}
 
 void MeasurementWriter::afterStep(const Simulation& sim) {
   const Measurement* m = &m_;

@@ -1,6 +1,10 @@
 #include "unrest/output.hpp"
 
 #include <sys/resource.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 
 #include <filesystem>
 #include <fstream>
@@ -51,15 +55,20 @@ void createOutputDirectory(const std::string& directory) {
   if (ec) throw std::runtime_error(directory + ": cannot create output directory (" + ec.message() + ")");
 }
 
-OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory, const Measurement* measurement)
+OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory, const Measurement* measurement,
+                           const OutputOffsets* resumeAt)
     : directory_(directory) {
   createOutputDirectory(directory);
   const Scenario& sc = sim.scenario();
   const OutputDef& out = sc.output;
   peakFaction_.assign(sc.factions.size(), FactionCounts{});
   peakQueue_.assign(sc.checkpoints.size(), 0);
-  if (out.metrics) {
-    metrics_ = OutputFile(std::filesystem::path(directory) / "metrics.csv");
+  const auto dir = std::filesystem::path(directory);
+  if (resumeAt) {
+    if (out.metrics) metrics_ = OutputFile::reopenAt(dir / "metrics.csv", resumeAt->metrics);
+    if (out.events) events_ = OutputFile::reopenAt(dir / "events.jsonl", resumeAt->events);
+  } else if (out.metrics) {
+    metrics_ = OutputFile(dir / "metrics.csv");
     std::string header =
         "time_s,clock,waiting,walking,arrived,injured,exited,jailed,away,calm,active,fighting,fleeing,looting,"
         "police_on_street,soldiers_on_street,volunteers_on_street,injuries_crush,injuries_brawl,injuries_gunshot,"
@@ -74,8 +83,16 @@ OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory, 
     metrics_.put(header);
     metrics_.commit();
   }
-  if (out.events) events_ = OutputFile(std::filesystem::path(directory) / "events.jsonl");
-  if (measurement) measurement_ = std::make_unique<MeasurementWriter>(sim, *measurement, directory);
+  if (out.events && !resumeAt) events_ = OutputFile(dir / "events.jsonl");
+  if (measurement) measurement_ = std::make_unique<MeasurementWriter>(sim, *measurement, directory, resumeAt);
+}
+
+OutputOffsets OutputWriter::flushOffsets() {
+  OutputOffsets o;
+  o.metrics = metrics_.syncedSize();
+  o.events = events_.syncedSize();
+  if (measurement_) measurement_->flushOffsets(o);
+  return o;
 }
 
 OutputWriter::~OutputWriter() = default;
@@ -229,7 +246,9 @@ void OutputWriter::finish(const Simulation& sim, double wallSeconds, bool interr
   const Scenario& sc = sim.scenario();
   const MetricsRow& last = sim.lastRow();
   const double simulated = sim.time();
-  const double agentSeconds = double(sim.agentSteps()) * sim.dt();
+  // The performance block is this process's: a resumed run's counts from its checkpoint.
+  const auto agentSteps = double(sim.agentSteps() - resumedAgentSteps_);
+  const double agentSeconds = agentSteps * sim.dt(), simulatedHere = simulated - resumedTime_;
   const auto path = std::filesystem::path(directory_) / "summary.json";
   auto n = [](std::int64_t v) { return static_cast<long long>(v); };
   std::string f;
@@ -290,8 +309,8 @@ void OutputWriter::finish(const Simulation& sim, double wallSeconds, bool interr
   // Everything below depends on the machine and the thread count, not on the model.
   appendf(f, "  \"performance\": {\"threads\": %d, \"wall_s\": %.3f, \"agent_steps_per_s\": %.0f, "
                "\"agent_seconds_per_s\": %.0f, \"real_time_factor\": %.2f, \"peak_rss_bytes\": %zu, \"stage_s\": {",
-               sim.threads(), wallSeconds, wallSeconds > 0 ? double(sim.agentSteps()) / wallSeconds : 0.0,
-               wallSeconds > 0 ? agentSeconds / wallSeconds : 0.0, wallSeconds > 0 ? simulated / wallSeconds : 0.0,
+               sim.threads(), wallSeconds, wallSeconds > 0 ? agentSteps / wallSeconds : 0.0,
+               wallSeconds > 0 ? agentSeconds / wallSeconds : 0.0, wallSeconds > 0 ? simulatedHere / wallSeconds : 0.0,
                peakResidentBytes());
   for (int s = 0; s < kStageCount; ++s)
     appendf(f, "%s\"%s\": %.3f", s ? ", " : "", stageName(Stage(s)), sim.profile().seconds[s]);

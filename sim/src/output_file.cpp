@@ -41,7 +41,7 @@ void writeAll(int fd, const char* data, std::size_t n) {
   }
 }
 
-// PATH.tmp, flushed to disk, renamed over PATH; the .tmp never survives a failure.
+// PATH.tmp, flushed to disk, renamed over PATH, the folder flushed; the .tmp never survives a failure.
 void replaceFile(const fs::path& path, std::string_view text) {
   const fs::path tmp = path.string() + ".tmp";
   const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
@@ -58,6 +58,12 @@ void replaceFile(const fs::path& path, std::string_view text) {
   if (error != 0) {
     ::unlink(tmp.c_str());
     throw OutputError(path.string() + ": cannot write: " + reason(error));
+  }
+  // The rename itself is durable once the folder is.
+  const fs::path folder = path.has_parent_path() ? path.parent_path() : fs::path(".");
+  if (const int dir = ::open(folder.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
   }
 }
 
@@ -165,6 +171,12 @@ void OutputFile::commit() {
   }
   committed_ += pending_.size();
   pending_.clear();
+}
+
+std::int64_t OutputFile::syncedSize() {
+  if (fd_ < 0) return -1;
+  if (::fsync(fd_) != 0) throw OutputError(path_.string() + ": cannot write to the disk: " + reason(errno));
+  return static_cast<std::int64_t>(committed_);
 }
 
 void writeFileAtomically(const fs::path& path, std::string_view text) {

@@ -452,10 +452,19 @@ Scenario scenarioFromYaml(const YamlNode& root, const std::string& file) {
   return sc;
 }
 
-Scenario loadScenario(const std::string& path, const std::vector<std::string>& overrides) {
+std::vector<std::string> withSeed(std::vector<std::string> overrides, std::int64_t seed) {
+  if (seed >= 0) overrides.push_back("seed=" + std::to_string(seed));
+  return overrides;
+}
+
+YamlNode resolveScenarioYaml(const std::string& path, const std::vector<std::string>& overrides) {
   YamlNode root = loadYamlWithExtends(path);
   for (const auto& o : overrides) applyOverride(root, o);
-  return scenarioFromYaml(root, path);
+  return root;
+}
+
+Scenario loadScenario(const std::string& path, const std::vector<std::string>& overrides) {
+  return scenarioFromYaml(resolveScenarioYaml(path, overrides), path);
 }
 
 }  // namespace unrest

@@ -10,6 +10,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 #include <set>
@@ -365,6 +366,34 @@ void setAtPath(YamlNode& root, const std::string& path, const YamlNode& value, c
     node = child;
     start = dot + 1;
   }
+}
+
+std::string canonicalText(const YamlNode& node) {
+  // Lengths before contents, so no two different trees give the same text.
+  auto counted = [](const std::string& s) { return std::to_string(s.size()) + ":" + s; };
+  switch (node.kind) {
+    case YamlNode::Kind::Null:
+      return "~";
+    case YamlNode::Kind::Scalar:
+      return std::string(node.quoted ? "q" : "p").append(counted(node.scalar));
+    case YamlNode::Kind::Sequence: {
+      std::string s = "[";
+      for (const auto& item : node.items) s += canonicalText(item) + ",";
+      return s + "]";
+    }
+    case YamlNode::Kind::Map: {
+      std::string s = "{";
+      for (const auto& e : node.entries) s += counted(e.key) + "=" + canonicalText(e.value) + ",";
+      return s + "}";
+    }
+  }
+  return "";
+}
+
+std::string hashText(const std::string& text) {
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(fnv1a(text)));
+  return buf;
 }
 
 }  // namespace unrest

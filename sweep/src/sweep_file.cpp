@@ -40,39 +40,6 @@ std::string flowText(const YamlNode& node) {
   return "";
 }
 
-std::string canonicalText(const YamlNode& node) {
-  // Lengths before contents, so no two different trees give the same text.
-  auto counted = [](const std::string& s) { return std::to_string(s.size()) + ":" + s; };
-  switch (node.kind) {
-    case YamlNode::Kind::Null:
-      return "~";
-    case YamlNode::Kind::Scalar:
-      return std::string(node.quoted ? "q" : "p").append(counted(node.scalar));
-    case YamlNode::Kind::Sequence: {
-      std::string s = "[";
-      for (const auto& item : node.items) s += canonicalText(item) + ",";
-      return s + "]";
-    }
-    case YamlNode::Kind::Map: {
-      std::string s = "{";
-      for (const auto& e : node.entries) s += counted(e.key) + "=" + canonicalText(e.value) + ",";
-      return s + "}";
-    }
-  }
-  return "";
-}
-
-std::string hashText(const std::string& text) {
-  std::uint64_t h = 0xcbf29ce484222325ULL;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 0x100000001b3ULL;
-  }
-  char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
-  return buf;
-}
-
 namespace {
 
 constexpr std::int64_t kMaxValues = 100'000;

@@ -20,6 +20,8 @@
 
 namespace unrest {
 
+class Archive;
+
 struct CrowdPressureSettings {
   double radius = 0.7;          // R, m
   double spacing = 1.0;         // m between nodes
@@ -47,6 +49,8 @@ public:
   // reports once, then this repeats the last one.
   CrowdPressurePeak takePeak();
   std::size_t memoryBytes() const;
+  // The window under way and the peaks not yet taken, for checkpoints (sim/src/checkpoint.cpp).
+  void visit(Archive& ar);
 
 private:
   void endWindow();
@@ -66,6 +70,7 @@ private:
   struct SampleSums {
     double weight, weightVx, weightVy;
     std::uint32_t stamp;
+    void visit(Archive& ar);
   };
   std::vector<SampleSums> sums_;
   std::vector<std::uint32_t> node_, samples_;

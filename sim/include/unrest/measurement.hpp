@@ -11,6 +11,7 @@
 // depend on the thread count. A scenario without the section has no Measurement at all.
 #pragma once
 
+#include "unrest/checkpoint.hpp"
 #include "unrest/driver.hpp"
 #include "unrest/measurement_def.hpp"
 #include "unrest/output_file.hpp"
@@ -62,6 +63,8 @@ public:
   const std::vector<Person>& people() const { return people_; }
   // Net crossings (positive minus negative) of each line so far.
   const std::vector<std::int64_t>& netCrossings() const { return net_; }
+  // What carries from step to step, for checkpoints (sim/src/checkpoint.cpp).
+  void visit(Archive& ar);
 
   // Voronoi cell area of a person at `centre` among `others` (positions relative to the same origin), cut off at
   // `cutOff`, and the part of it inside the convex polygon `area` (counter-clockwise). Exposed for tests.
@@ -89,12 +92,17 @@ private:
 // trajectories.txt frame by frame (all flushed as written), people.csv at the end.
 class MeasurementWriter {
 public:
-  MeasurementWriter(const Simulation& sim, const Measurement& measurement, const std::string& directory);
+  // `resumeAt`: continue the files of a resumed run, cut back to the checkpoint's offsets.
+  MeasurementWriter(const Simulation& sim, const Measurement& measurement, const std::string& directory,
+                    const OutputOffsets* resumeAt = nullptr);
   ~MeasurementWriter();
   MeasurementWriter(const MeasurementWriter&) = delete;
   MeasurementWriter& operator=(const MeasurementWriter&) = delete;
   void afterStep(const Simulation& sim);
   void finish(const Simulation& sim);
+  // Flushes the files to the disk and puts their sizes into `offsets`.
+  void flushOffsets(OutputOffsets& offsets);
+  void visit(Archive& ar) { ar(lastStep_); }
 
 private:
   const Measurement& m_;

@@ -4,6 +4,7 @@
 // (output_file.hpp).
 #pragma once
 
+#include "unrest/checkpoint.hpp"
 #include "unrest/driver.hpp"
 #include "unrest/measurement.hpp"
 #include "unrest/output_file.hpp"
@@ -22,7 +23,10 @@ class OutputWriter : public Observer<Simulation> {
 public:
   // Creates `directory` if needed and opens the files; throws std::runtime_error naming the path on failure.
   // `measurement` (null when the scenario measures nothing) is written beside the other outputs.
-  OutputWriter(const Simulation& sim, const std::string& directory, const Measurement* measurement = nullptr);
+  // `resumeAt`: continue the files of a run resumed from a checkpoint, cut back to its offsets, instead of
+  // starting them.
+  OutputWriter(const Simulation& sim, const std::string& directory, const Measurement* measurement = nullptr,
+               const OutputOffsets* resumeAt = nullptr);
   ~OutputWriter();
   OutputWriter(const OutputWriter&) = delete;
   OutputWriter& operator=(const OutputWriter&) = delete;
@@ -36,6 +40,12 @@ public:
   const std::string& directory() const { return directory_; }
   // The most civilians in a condition at once so far (as summary.json's peak_civilians).
   std::int64_t peakCivilians(Condition c) const { return peakCondition_[std::size_t(c)]; }
+  // Flushes the files to the disk; their sizes now (for a checkpoint).
+  OutputOffsets flushOffsets();
+  // The peaks and counters summary.json reports, for checkpoints (sim/src/checkpoint.cpp).
+  void visit(Archive& ar);
+  // After a resume: the performance figures count from the state `sim` is in now.
+  void resumedFrom(const Simulation& sim);
 
 private:
   std::string directory_;
@@ -48,6 +58,8 @@ private:
   std::array<std::int64_t, kConditionCount> peakCondition_{};
   std::vector<FactionCounts> peakFaction_;
   std::vector<std::int64_t> peakQueue_;
+  double resumedTime_ = 0.0;
+  std::int64_t resumedAgentSteps_ = 0;
 };
 
 std::string jsonEscape(const std::string& text);

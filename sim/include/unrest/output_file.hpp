@@ -46,6 +46,8 @@ public:
   void commit();
   // Bytes of whole records in the file.
   std::uint64_t size() const { return committed_; }
+  // Makes what was committed durable (fsync) and returns its size, or -1 for a file not open (a checkpoint's offsets).
+  std::int64_t syncedSize();
 
 private:
   void close() noexcept;

@@ -24,6 +24,7 @@ public:
   const Simulation& sim() const { return sim_; }
   // Null when the scenario has no measurement: section.
   const Measurement* measurement() const { return measurement_.get(); }
+  Measurement* measurement() { return measurement_.get(); }
 
   // Drives the simulation to its end (or a stop): the measurement first, then `observers` in order.
   RunEnd drive(std::initializer_list<Observer<Simulation>*> observers, const std::atomic<bool>* stop = nullptr);

@@ -355,6 +355,10 @@ struct Scenario {
 
 // Loads, resolves `extends`, applies `--set` overrides, validates. Throws ScenarioError listing every problem.
 Scenario loadScenario(const std::string& path, const std::vector<std::string>& overrides = {});
+// `--set` overrides with `--seed` (when >= 0) as the last, as loadScenario takes them.
+std::vector<std::string> withSeed(std::vector<std::string> overrides, std::int64_t seed);
+// The tree loadScenario reads: `extends` merged, overrides applied.
+YamlNode resolveScenarioYaml(const std::string& path, const std::vector<std::string>& overrides = {});
 Scenario scenarioFromYaml(const YamlNode& root, const std::string& file);
 
 std::string formatClock(double secondsAfterMidnight);  // "HH:MM:SS", wrapping at 24 h

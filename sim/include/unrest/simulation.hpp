@@ -123,6 +123,7 @@ struct StageProfile {
 constexpr std::int64_t kParallelMinimum = 1024;
 
 struct SimulationState;  // sim/src/simulation_state.hpp
+class Archive;           // unrest/checkpoint.hpp
 
 class Simulation {
 public:
@@ -187,6 +188,9 @@ public:
   double neighbourCellSide() const;
   // a − b, across the periodic boundary when that is shorter.
   Vec2 offset(const Vec2& a, const Vec2& b) const;
+  // Everything that carries from step to step (not the stage timings), for checkpoints: written or read between
+  // steps (sim/src/checkpoint.cpp).
+  void visit(Archive& ar);
 
 private:
   template <class StageRun>

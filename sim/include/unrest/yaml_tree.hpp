@@ -4,8 +4,10 @@
 
 #include "unrest/location.hpp"
 
+#include <cstdint>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace unrest {
@@ -62,6 +64,19 @@ void applyOverride(YamlNode& root, const std::string& assignment);
 // ("events[2].at"). Keys it creates, and its errors, are located at `where` (so a value that came from another
 // file, a sweep file say, is reported there).
 void setAtPath(YamlNode& root, const std::string& path, const YamlNode& value, const Location& where);
+
+// The content of a tree, without comments or layout: two trees give the same text exactly when they say the same.
+std::string canonicalText(const YamlNode& node);
+// FNV-1a, 64 bits: a fingerprint of bytes (not a defence against tampering).
+inline std::uint64_t fnv1a(std::string_view bytes, std::uint64_t h = 0xcbf29ce484222325ULL) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= 0x100000001b3ULL;
+  }
+  return h;
+}
+// fnv1a as 16 hex digits.
+std::string hashText(const std::string& text);
 
 // Deep merge: `over` wins; mappings merge recursively.
 void mergeYaml(YamlNode& base, const YamlNode& over);

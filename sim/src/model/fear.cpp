@@ -75,8 +75,6 @@ Vec2 fleeDirection(const StepContext& ctx, const FearState& fear, const Populati
   return away.squaredNorm() > 1e-12 ? Vec2(away.normalized()) : Vec2(1.0, 0.0);
 }
 
-namespace {
-
 // Where people run from a shot at `at`: away along the streets, up the geodesic distance from it (fast marching on
 // the raster around the shot, out to fear.safe_distance), rather than in a straight line into the nearest wall.
 std::optional<FlightField> flightFieldFrom(const StepContext& ctx, const Vec2& at) {
@@ -109,8 +107,6 @@ std::optional<FlightField> flightFieldFrom(const StepContext& ctx, const Vec2& a
   field.distance = fastMarching(field.grid, cost, {*seed});
   return field;
 }
-
-}  // namespace
 
 Vec2 fireShot(const StepContext& ctx, const TimelineEventDef& e, const std::vector<VehicleState>& vehicles,
               const Population& a, FearState& fear) {

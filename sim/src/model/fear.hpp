@@ -40,6 +40,9 @@ void noteInjury(const StepContext& ctx, FearState& fear, const Vec2& at);
 void updateFear(const StepContext& ctx, const FearState& fear, const PerceptionGrid& seen, Population& a, std::size_t i);
 // Which way person i at p runs.
 Vec2 fleeDirection(const StepContext& ctx, const FearState& fear, const Population& a, std::size_t i, const Vec2& p);
+// The flight field of a shot at `at`: the geodesic distance from it over the streets within fear.safe_distance;
+// none when no street is near.
+std::optional<FlightField> flightFieldFrom(const StepContext& ctx, const Vec2& at);
 // Where a shot of the timeline is fired from, and the flight field and threat it leaves. Returns the position.
 Vec2 fireShot(const StepContext& ctx, const TimelineEventDef& e, const std::vector<VehicleState>& vehicles,
               const Population& a, FearState& fear);

@@ -117,7 +117,5 @@ double parameterQuantile(const SweepParameter& p, double u);
 
 std::string formatNumber(double v);               // shortest text that reads back to the same double
 std::string flowText(const YamlNode& node);       // a value on one line: 1.5, name, [0, 0, 2, 2], {a: 1}
-std::string hashText(const std::string& text);    // 16 hex digits (FNV-1a, 64 bits)
-std::string canonicalText(const YamlNode& node);  // the content of a tree, without comments or layout
 
 }  // namespace unrest
