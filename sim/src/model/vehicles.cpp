@@ -110,6 +110,19 @@ bool touchesVehicle(const Scenario& sc, const std::vector<VehicleState>& vehicle
   return false;
 }
 
+Vec2 velocityOutOfVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p, double r,
+                           double margin, Vec2 v) {
+  for (std::size_t k = 0; k < vehicles.size(); ++k) {
+    const VehicleState& s = vehicles[k];
+    if (!s.present) continue;
+    Vec2 n;
+    if (s.distance(sc.vehicles[k], p, &n) > r + margin) continue;
+    const double into = -(v - s.speed * s.direction).dot(n);
+    if (into > 0.0) v += into * n;
+  }
+  return v;
+}
+
 void addVehicleForces(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p, const Vec2& v,
                       double r, const ForceParams& walls, ForceAccumulator& acc) {
   const ForceParams vehicleForces{walls.A, kVehicleB, walls.k, walls.kappa, 1.0, kVehicleRange};
