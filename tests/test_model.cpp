@@ -374,6 +374,49 @@ vehicles:
   CHECK(insideCount == 0);
 }
 
+TEST_CASE("a car parked in a crowd departs without crushing anyone", "[model][vehicles]") {
+  // The car stands in the middle of the crowd until it leaves at 20 s: people mill round it, nobody inside it, and
+  // when it drives off nobody is caught between its body and the crowd; with each way of walking.
+  const std::string model = GENERATE(as<std::string>{}, "hfv2000", "hybrid");
+  INFO("locomotion " << model);
+  const Scenario sc = square("parked_car", R"(clock: {dt: 0.05, duration: 40, record_interval: 1}
+populations:
+  crowd: {count: 400, spawn: centre, destination: centre, on_arrival: wander, wander_radius: 4}
+vehicles:
+  car: {route: [[30, 30], [59, 30], [78, 30]], speed: 8, depart: 20}
+)", {"locomotion.model=" + model});
+  const World world(sc);
+  Simulation sim(sc, world, 1);
+  int insideCount = 0, nearCar = 0;
+  bool departed = false;
+  while (!sim.done()) {
+    sim.step();
+    for (const auto& e : sim.stepEvents()) departed = departed || e.type == EventType::VehicleDeparted;
+    const auto& a = sim.agents();
+    // The car's footprint at its start, 4.8 m x 1.9 m facing east, until it has left it.
+    const Vec2 start(30, 30);
+    const VehicleState& car = sim.vehicles()[0];
+    if (car.finished || (car.present && car.position.x() - start.x() > 4.8)) continue;
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      if (a.state[k] == std::uint8_t(AgentState::Exited)) continue;
+      const Vec2 rel = Vec2(a.x[k], a.y[k]) - (car.present ? car.position : start);
+      const double along = std::abs(rel.x()), across = std::abs(rel.y());
+      insideCount += along < 2.4 && across < 0.95;
+      nearCar += sim.time() > 19.0 && sim.time() < 20.0 && along < 4.4 && across < 2.95;  // within 2 m of it
+    }
+  }
+  INFO("inside the car's footprint: " << insideCount << " person-steps; within 2 m just before it left: " << nearCar
+                                      << "; crush injuries " << sim.injuriesCrush());
+  CHECK(departed);
+  // It gets out of the crowd with HFV's walkers. The hybrid's calm walkers take the velocity model's velocity each
+  // step, so the push aside of those in a car's path moves them by one step's worth (about 0.2 m/s): the car edges
+  // a metre or so in 20 s and no further (a limit of the hybrid with vehicles, docs/locomotion.md).
+  if (model == "hfv2000") CHECK(sim.vehicles()[0].travelled > 4.8);
+  CHECK(nearCar > 0);  // the crowd is round the car when it leaves
+  CHECK(insideCount == 0);
+  CHECK(sim.injuriesCrush() == 0);
+}
+
 TEST_CASE("arrested people are jailed for up to J_max and come back", "[model][police]") {
   const Scenario sc = square("jail", R"(clock: {dt: 0.05, duration: 150, record_interval: 5}
 civil_violence: {legitimacy: 0.2, vision: 15, max_jail_term: 40}

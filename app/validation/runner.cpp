@@ -383,7 +383,7 @@ int runValidation(const Options& opt) {
   std::fputs("suite,case,figure,expected,median,min,max,runs,not_reached,verdict,gate,note\n", csv);
   std::printf("\n%-16s %-44s %-22s %-32s %s\n", "case", "figure", "expected", "measured: median [min, max]", "verdict");
   int gatedFailures = 0, passes = 0, softs = 0;
-  std::vector<std::string> notes;
+  std::vector<std::string> notes, failures;
   for (std::size_t ci : selected) {
     const Case& c = cases()[ci];
     bool runErrors = false;
@@ -405,8 +405,10 @@ int runValidation(const Options& opt) {
       gatedFailures += v == Verdict::Fail;
       passes += v == Verdict::Pass;
       softs += v == Verdict::Soft;
-      std::printf("%-16s %-44s %-22s %-32s %s\n", c.name.c_str(), ch.figure.c_str(), ch.expected.c_str(),
-                  (ch.measuredText.empty() ? measuredText(ch.measured) : ch.measuredText).c_str(), verdictName(v));
+      const std::string measured = ch.measuredText.empty() ? measuredText(ch.measured) : ch.measuredText;
+      std::printf("%-16s %-44s %-22s %-32s %s\n", c.name.c_str(), ch.figure.c_str(), ch.expected.c_str(), measured.c_str(),
+                  verdictName(v));
+      if (v == Verdict::Fail) failures.push_back(c.name + " — " + ch.figure + ": expected " + ch.expected + ", measured " + measured);
       if (!ch.note.empty()) notes.push_back(c.name + ", " + ch.figure + ": " + ch.note);
       std::fprintf(csv, "%s,%s,%s,%s,%s,%s,%s,%d,%d,%s,%s,%s\n", c.suite.c_str(), c.name.c_str(), csvField(ch.figure).c_str(),
                    csvField(ch.expected).c_str(), format(ch.measured.median, 4).c_str(), format(ch.measured.lo, 4).c_str(),
@@ -427,6 +429,8 @@ int runValidation(const Options& opt) {
   std::printf("\n%d pass, %d fail (gated), %d soft (reported, not gated); %zu runs in %.1f s wall time on %d thread(s); "
               "table in %s/validation.csv\n",
               passes, gatedFailures, softs, tasks.size(), wall, threads, opt.out.c_str());
+  // The gated failures again, so that the end of a long log says what failed.
+  for (const auto& f : failures) std::printf("failed: %s\n", f.c_str());
   if (emptyRequested) return 3;
   return gatedFailures > 0 ? 1 : 0;
 }

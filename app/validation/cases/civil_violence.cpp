@@ -30,8 +30,9 @@ Case fromLattice(const CivilViolenceCase& cv) {
       runs.push_back(std::move(run));
     }
     for (const CaseVerdict& v : cv.judge(runs)) {
-      Check check = v.gated ? Check::condition(v.figure, v.expected, Stats{}, v.pass, Gate::Gated)
-                            : Check::report(v.figure, Stats{});
+      Check check = v.gated || v.judged
+                        ? Check::condition(v.figure, v.expected, Stats{}, v.pass, v.gated ? Gate::Gated : Gate::Soft)
+                        : Check::report(v.figure, Stats{});
       check.measuredText = v.got;
       checks.push_back(std::move(check));
     }

@@ -36,8 +36,9 @@ struct CaseVerdict {
   std::string figure;    // what is measured
   std::string expected;  // the published figure or band, and how it is judged
   std::string got;       // what the runs gave: median, spread or share of seeds
-  bool pass = true;
-  bool gated = true;     // false: reported only (a soft figure), `pass` is then always true
+  bool pass = true;      // within the expected band (always true for a figure reported only)
+  bool gated = true;     // false: never fails the case (a soft figure)
+  bool judged = true;    // with gated false: a soft band `pass` is judged against; false: reported only
 };
 
 struct CivilViolenceCase {

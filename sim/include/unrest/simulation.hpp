@@ -96,7 +96,8 @@ struct MetricsRow {
 
 // A vehicle as it is now, for the move stage, outputs and the viewer.
 struct VehicleState {
-  bool present = false;     // on the map (departed and not yet at the end of its route)
+  bool present = false;     // on the map: parked, or on its way and not yet at the end of its route
+  bool departed = false;    // has set off along its route
   bool finished = false;
   Vec2 position{0, 0};      // centre
   Vec2 direction{1, 0};     // unit, along the length

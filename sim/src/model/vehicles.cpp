@@ -51,15 +51,22 @@ void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, const Popul
     const VehicleDef& def = ctx.scenario.vehicles[v];
     VehicleState& s = vehicles[v];
     if (s.finished) continue;
+    const bool routed = def.route.size() >= 2;
     if (!s.present) {
-      if (t + 1e-9 < def.depart) continue;
+      // A vehicle that departs from a point stood there before: it is parked at its first point from the start,
+      // before anyone is placed, so nobody stands where it is when it sets off. A parked vehicle arrives at `depart`.
+      if (!routed && t + 1e-9 < def.depart) continue;
       s.present = true;
       s.position = def.route.front();
-      s.direction = def.route.size() >= 2 ? Vec2((def.route[1] - def.route[0]).normalized())
-                                          : Vec2(std::cos(def.heading), std::sin(def.heading));
+      s.direction = routed ? Vec2((def.route[1] - def.route[0]).normalized()) : Vec2(std::cos(def.heading), std::sin(def.heading));
+      if (!routed) events.push_back({t, EventType::VehicleDeparted, 0, -1, s.position, 0.0, static_cast<int>(v)});
+    }
+    if (!routed) continue;  // parked
+    if (!s.departed) {
+      if (t + 1e-9 < def.depart) continue;
+      s.departed = true;
       events.push_back({t, EventType::VehicleDeparted, 0, -1, s.position, 0.0, static_cast<int>(v)});
     }
-    if (def.route.size() < 2) continue;  // parked
     const double gap = gapAhead(nbr, a, def, s);
     constexpr double kStopGap = 0.1;    // m: someone at the bumper
     constexpr double kFullSpeedFrom = 0.5;  // m: the gap from which the clearance is counted
@@ -103,6 +110,19 @@ bool touchesVehicle(const Scenario& sc, const std::vector<VehicleState>& vehicle
   return false;
 }
 
+Vec2 velocityOutOfVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p, double r,
+                           double margin, Vec2 v) {
+  for (std::size_t k = 0; k < vehicles.size(); ++k) {
+    const VehicleState& s = vehicles[k];
+    if (!s.present) continue;
+    Vec2 n;
+    if (s.distance(sc.vehicles[k], p, &n) > r + margin) continue;
+    const double into = -(v - s.speed * s.direction).dot(n);
+    if (into > 0.0) v += into * n;
+  }
+  return v;
+}
+
 void addVehicleForces(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p, const Vec2& v,
                       double r, const ForceParams& walls, ForceAccumulator& acc) {
   const ForceParams vehicleForces{walls.A, kVehicleB, walls.k, walls.kappa, 1.0, kVehicleRange};
@@ -110,7 +130,7 @@ void addVehicleForces(const Scenario& sc, const std::vector<VehicleState>& vehic
     const VehicleState& s = vehicles[k];
     if (!s.present) continue;
     const VehicleDef& def = sc.vehicles[k];
-    const bool moving = def.route.size() >= 2;
+    const bool moving = s.departed;  // under way, if perhaps stopped for someone at the bumper
     const Vec2 rel = p - s.position;
     const double halfL = 0.5 * def.length, halfW = 0.5 * def.width;
     const double reach = std::hypot(halfL, halfW) + r + (moving ? kSideStepAhead : vehicleForces.range);

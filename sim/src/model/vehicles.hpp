@@ -32,6 +32,11 @@ void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, const Popul
 bool anyVehiclePresent(const std::vector<VehicleState>& vehicles);
 // Whether a body of radius r at p would touch a vehicle on the map.
 bool touchesVehicle(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p, double r);
+// The velocity v of a body of radius r at p without the part of it, relative to the vehicle's own motion, that goes
+// into a vehicle within `margin` of it: for a walker of a velocity model, which sees people and walls but not
+// vehicles, so that they do not walk into one (the vehicle's forces alone, applied for one step, would not stop them).
+Vec2 velocityOutOfVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p, double r,
+                           double margin, Vec2 v);
 // Move: the vehicles' body, friction and social forces on a person at p, and the push aside of those in the path.
 void addVehicleForces(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p, const Vec2& v,
                       double r, const ForceParams& walls, ForceAccumulator& acc);

@@ -50,6 +50,8 @@ Moved hybridStep(const MoveContext& m, const Walker& w, double reach) {
       const double into = -v.dot(offset) / d;
       if (into > 0.0) v += into * offset / d;
     });
+  // Nor into a vehicle, which the velocity model does not see.
+  if (!pushing && m.vehicles) v = velocityOutOfVehicles(m.ctx.scenario, m.model.vehicles, w.p, w.r, kWallMargin, v);
   out.v = capSpeed(ph, w, v);
   out.compression = acc.compression;
   return out;
