@@ -14,6 +14,6 @@ cmake --build "$build" --target unrest unrest-tests
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 # Catch2 cases by tag, the command-line cases by name; the slow model and physics tests stay in the Release run.
-tags='[loader],[scenario],[errors],[outputs],[resume],[pipeline],[timeline],[vehicles]'
+tags='[loader],[scenario],[errors],[outputs],[checkpoint],[resume],[pipeline],[timeline],[vehicles]'
 "$build/unrest-tests" "$tags" --reporter compact
-ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -R "cli\\.|outputs\\.safety|checkpoint\\.|run\\.resume" "$@"
+ctest --test-dir "$build" --output-on-failure -j "$(nproc)" -R "cli\\.|outputs\\.safety|checkpoint\\." "$@"
