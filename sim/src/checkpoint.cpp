@@ -112,7 +112,7 @@ void visit(Archive& ar, CheckpointCounts& c) { ar.fields(c.open, c.queue, c.admi
 void visit(Archive& ar, CheckpointState& c) { ar.fields(c.counts, c.tokens); }
 
 void visit(Archive& ar, VehicleState& v) {
-  ar.fields(v.present, v.finished, v.position, v.direction, v.speed, v.travelled);
+  ar.fields(v.present, v.departed, v.finished, v.position, v.direction, v.speed, v.travelled);
 }
 
 void visit(Archive& ar, ModelState& m) {
