@@ -149,7 +149,7 @@ RunSetup startRun(const RunOptions& opt, unrest::Scenario sc, const std::string&
   r.run = std::make_unique<unrest::ScenarioRun>(*r.scenario, r.threads);
   const unrest::Simulation& sim = r.run->sim();
   // A checkpoint left by an earlier run in this folder is among the outputs this run refuses or replaces.
-  unrest::claimOutputDirectory(outDir, opt.overwrite);
+  unrest::claimOutputDirectory(outDir, opt.overwrite, opt.scenario);
   r.writer = std::make_unique<unrest::OutputWriter>(sim, outDir, r.run->measurement());
   if (opt.record) r.recorder = std::make_unique<unrest::RunRecorder>(sim, outDir, unrest::RecordOptions{opt.recordInterval, opt.overrides});
   if (every > 0)

@@ -239,8 +239,8 @@ int runView(const Scenario& sc, const ViewOptions& o) {
   if (interactive && std::filesystem::exists(runner.interventionsPath())) {
     std::string again;
     for (const std::string& item : overridesOutsideFile(o.overrides)) again += " --set '" + item + "'";
-    std::printf("interventions: %s (unrest run it%s to repeat this run)\n", runner.interventionsPath().c_str(),
-                again.empty() ? "" : (" with" + again).c_str());
+    std::printf("interventions: %s (unrest run it --out %s_repeat%s to repeat this run)\n", runner.interventionsPath().c_str(),
+                outputs.c_str(), again.c_str());
   }
   return code;
 }

@@ -21,7 +21,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "recording: $(du -h "$out/run/run.sqlite" | cut -f1) for 9 frames of $people people"
 for view in "" "--detail sprites" "--width 40"; do
   # shellcheck disable=SC2086
-  tests/with_xvfb.sh "$unrest" view "${dense[@]}" --out "$out/live" --at 4 --benchmark-frames "$frames" $view
+  tests/with_xvfb.sh "$unrest" view "${dense[@]}" --out "$out/live" --overwrite --at 4 --benchmark-frames "$frames" $view
   # shellcheck disable=SC2086
   tests/with_xvfb.sh "$unrest" view --replay "$out/run/run.sqlite" --benchmark-frames "$frames" $view
 done

@@ -142,3 +142,16 @@ TEST_CASE("a folder holding another run's outputs is refused; overwriting remove
   claimOutputDirectory(dir.string(), true);
   CHECK(std::filesystem::exists(dir.parent_path() / "outside.txt"));
 }
+
+TEST_CASE("an interventions.yaml run again from its own folder is never removed by the run it starts", "[outputs]") {
+  const auto dir = test::tempDir() / "outputs_interventions";
+  std::filesystem::remove_all(dir);
+  claimOutputDirectory(dir.string(), false);
+  writeFileAtomically(dir / "interventions.yaml", "extends: x.yaml\n");
+  { OutputFile f(dir / "metrics.csv"); }
+  CHECK_THROWS_WITH(claimOutputDirectory(dir.string(), false, dir / "interventions.yaml"),
+                    Contains("(metrics.csv, manifest.txt)"));
+  claimOutputDirectory(dir.string(), true, dir / "interventions.yaml");
+  CHECK(std::filesystem::exists(dir / "interventions.yaml"));
+  CHECK_FALSE(std::filesystem::exists(dir / "metrics.csv"));
+}

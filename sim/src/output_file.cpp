@@ -195,7 +195,7 @@ void listInManifest(const fs::path& file) {
   replaceFile(manifest, text);
 }
 
-void claimOutputDirectory(const std::string& directory, bool overwrite) {
+void claimOutputDirectory(const std::string& directory, bool overwrite, const fs::path& scenarioFile) {
   std::error_code ec;
   fs::create_directories(directory, ec);
   if (ec) throw OutputError(directory + ": cannot create output directory (" + ec.message() + ")");
@@ -207,7 +207,9 @@ void claimOutputDirectory(const std::string& directory, bool overwrite) {
     for (std::size_t s = 0; s <= std::size(kLeftoverSuffixes); ++s) {
       const std::string file = s == 0 ? name : name + kLeftoverSuffixes[s - 1];
       if (std::find(found.begin(), found.end(), file) != found.end()) continue;
-      if (fs::symlink_status(dir / file, ec).type() != fs::file_type::not_found && !ec) found.push_back(file);
+      if (fs::symlink_status(dir / file, ec).type() == fs::file_type::not_found || ec) continue;
+      if (!scenarioFile.empty() && fs::equivalent(dir / file, scenarioFile, ec)) continue;
+      found.push_back(file);
     }
   }
   if (found.empty()) return;

@@ -69,7 +69,8 @@ void listInManifest(const std::filesystem::path& file);
 
 // Makes `directory` ready for a new run: creates it, and if it holds another run's outputs (a manifest, or any file
 // a run writes) refuses with an error that names them, unless `overwrite`, which removes exactly those files (and
-// the temporary files a stopped run may have left) and nothing else.
-void claimOutputDirectory(const std::string& directory, bool overwrite);
+// the temporary files a stopped run may have left) and nothing else. `scenarioFile`, when it lies in the folder (an
+// interventions.yaml run again), is neither counted nor removed: it is what the new run reads.
+void claimOutputDirectory(const std::string& directory, bool overwrite, const std::filesystem::path& scenarioFile = {});
 
 }  // namespace unrest
