@@ -24,6 +24,29 @@ inline std::filesystem::path tempDir() {
   return dir;
 }
 
+// People pushing towards a strip along the end wall of a dead-end corridor 12 m long and 3 m wide, pressed against
+// the wall by their own desired speed. `sections` adds top-level sections (harm:, locomotion:), `crowdKeys` more
+// keys of the crowd (each line indented by four spaces).
+inline std::string deadEndScenario(double desiredSpeed, const std::string& sections = "", double duration = 20,
+                                   int people = 45, const std::string& crowdKeys = "") {
+  return R"(scenario: {name: dead_end}
+clock: {dt: 0.02, duration: )" + std::to_string(duration) + R"(, record_interval: 0.5}
+map:
+  bounds: [0, 0, 12, 3]
+  cell_size: 0.05
+  zones:
+    back: {rect: [0, 0, 8.5, 3]}
+    wall_strip: {rect: [11.6, 0, 12, 3]}
+populations:
+  crowd:
+    count: )" + std::to_string(people) + R"(
+    spawn: back
+    spawn_layout: lattice
+    destination: wall_strip
+    on_arrival: stay
+    desired_speed: )" + std::to_string(desiredSpeed) + "\n" + crowdKeys + sections + "\n";
+}
+
 inline std::string writeFile(const std::string& name, const std::string& text) {
   const auto path = tempDir() / name;
   std::filesystem::create_directories(path.parent_path());

@@ -13,6 +13,7 @@
 using namespace unrest;
 using unrest::test::readFile;
 using unrest::test::runWithOutputs;
+using unrest::test::deadEndScenario;
 using unrest::test::scenarioFromText;
 
 namespace {
@@ -32,27 +33,6 @@ HarmDef sustained(double injuryTime, double recoveryTime) {
   h.injuryTime = injuryTime;
   h.recoveryTime = recoveryTime;
   return h;
-}
-
-// People pushing towards a strip along the end wall of a dead-end corridor 3 m wide (as in test_pipeline.cpp), with
-// a harm section of the test's choosing.
-std::string deadEnd(double desiredSpeed, const std::string& harm, double duration = 20.0) {
-  return R"(scenario: {name: dead_end}
-clock: {dt: 0.02, duration: )" + std::to_string(duration) + R"(, record_interval: 0.5}
-map:
-  bounds: [0, 0, 12, 3]
-  cell_size: 0.05
-  zones:
-    back: {rect: [0, 0, 8.5, 3]}
-    wall_strip: {rect: [11.6, 0, 12, 3]}
-populations:
-  crowd:
-    count: 45
-    spawn: back
-    spawn_layout: lattice
-    destination: wall_strip
-    on_arrival: stay
-    desired_speed: )" + std::to_string(desiredSpeed) + "\n" + harm + "\n";
 }
 
 // An open square for the crowd pressure's nodes.
@@ -134,7 +114,7 @@ TEST_CASE("in a crowd crushed against a wall, sustained compression injures late
     double firstInjury = -1.0, firstOverThreshold = -1.0, peakPressure = 0.0;
   };
   auto run = [](const std::string& name, const std::string& harm) {
-    const Scenario sc = scenarioFromText(name, deadEnd(5.0, harm));
+    const Scenario sc = scenarioFromText(name, deadEndScenario(5.0, harm));
     const World world(sc);
     Simulation sim(sc, world, 1);
     Outcome o;
@@ -165,7 +145,7 @@ TEST_CASE("in a crowd crushed against a wall, sustained compression injures late
 
 TEST_CASE("a crush injury event carries the number of people within the square metre around the injured person",
           "[harm][outputs]") {
-  const Scenario sc = scenarioFromText("crush_density.yaml", deadEnd(5.0, "harm: {criterion: hfv2000}"));
+  const Scenario sc = scenarioFromText("crush_density.yaml", deadEndScenario(5.0, "harm: {criterion: hfv2000}"));
   const World world(sc);
   Simulation sim(sc, world, 1);
   int checked = 0;
@@ -192,7 +172,7 @@ TEST_CASE("a crush injury event carries the number of people within the square m
 
 TEST_CASE("a row's peak contact pressure is the highest since the row before, the step someone is injured included",
           "[harm][outputs]") {
-  const Scenario sc = scenarioFromText("peak_pressure.yaml", deadEnd(5.0, "harm: {criterion: hfv2000}"));
+  const Scenario sc = scenarioFromText("peak_pressure.yaml", deadEndScenario(5.0, "harm: {criterion: hfv2000}"));
   const World world(sc);
   Simulation sim(sc, world, 1);
   double sinceRow = 0.0, injuryPressure = 0.0;

@@ -73,28 +73,11 @@ populations:
     radius: )" + std::to_string(radius) + "\n";
 }
 
-// People pushing towards a strip along the end wall of a dead-end corridor 3 m wide.
+// The dead-end corridor (support.hpp) walked with the hybrid, the crowd at a given urgency.
 std::string deadEnd(double desiredSpeed, double urgency, const std::string& criterion = "hfv2000", int duration = 20,
                     int people = 60) {
-  return R"(scenario: {name: dead_end}
-clock: {dt: 0.02, duration: )" + std::to_string(duration) + R"(, record_interval: 0.5}
-harm: {criterion: )" + criterion + R"(}
-map:
-  bounds: [0, 0, 12, 3]
-  cell_size: 0.05
-  zones:
-    back: {rect: [0, 0, 8.5, 3]}
-    wall_strip: {rect: [11.6, 0, 12, 3]}
-locomotion: {model: hybrid}
-populations:
-  crowd:
-    count: )" + std::to_string(people) + R"(
-    spawn: back
-    spawn_layout: lattice
-    destination: wall_strip
-    on_arrival: stay
-    urgency: )" + std::to_string(urgency) + R"(
-    desired_speed: )" + std::to_string(desiredSpeed) + "\n";
+  return test::deadEndScenario(desiredSpeed, "harm: {criterion: " + criterion + "}\nlocomotion: {model: hybrid}", duration,
+                               people, "    urgency: " + std::to_string(urgency) + "\n");
 }
 
 struct Pressures {

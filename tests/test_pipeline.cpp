@@ -16,32 +16,12 @@ using namespace unrest;
 using unrest::test::readFile;
 using unrest::test::runWithOutputs;
 using unrest::test::withoutPerformance;
+using unrest::test::deadEndScenario;
 using unrest::test::scenarioFromText;
 using unrest::test::scenarioPath;
 using unrest::test::tempDir;
 
 namespace {
-
-// People pushing towards a strip along the end wall of a dead-end corridor 3 m wide: the crowd is pressed
-// against the wall by its own desired speed.
-std::string deadEnd(double desiredSpeed) {
-  return R"(scenario: {name: dead_end}
-clock: {dt: 0.02, duration: 20, record_interval: 0.5}
-map:
-  bounds: [0, 0, 12, 3]
-  cell_size: 0.05
-  zones:
-    back: {rect: [0, 0, 8.5, 3]}
-    wall_strip: {rect: [11.6, 0, 12, 3]}
-populations:
-  crowd:
-    count: 45
-    spawn: back
-    spawn_layout: lattice
-    destination: wall_strip
-    on_arrival: stay
-    desired_speed: )" + std::to_string(desiredSpeed) + "\n";
-}
 
 struct RunResult {
   std::int64_t injuries = 0;
@@ -98,8 +78,8 @@ TEST_CASE("RiMEA test 1: one person walks 40 m of a 2 m corridor in 26-34 s and 
 }
 
 TEST_CASE("a crowd pressed against a wall is crushed at high desired speed, not at walking speed", "[pipeline][harm]") {
-  const RunResult calm = runToEnd(scenarioFromText("dead_end_calm.yaml", deadEnd(1.3)));
-  const RunResult rush = runToEnd(scenarioFromText("dead_end_rush.yaml", deadEnd(5.0)));
+  const RunResult calm = runToEnd(scenarioFromText("dead_end_calm.yaml", deadEndScenario(1.3)));
+  const RunResult rush = runToEnd(scenarioFromText("dead_end_rush.yaml", deadEndScenario(5.0)));
   CHECK(calm.injuries == 0);
   CHECK(calm.peakPressure < 1600.0);
   CHECK(rush.injuries > 0);
@@ -109,7 +89,7 @@ TEST_CASE("a crowd pressed against a wall is crushed at high desired speed, not 
 }
 
 TEST_CASE("an injured person stops and stays put as an obstacle", "[pipeline][harm]") {
-  const Scenario sc = scenarioFromText("dead_end_obstacle.yaml", deadEnd(5.0));
+  const Scenario sc = scenarioFromText("dead_end_obstacle.yaml", deadEndScenario(5.0));
   const World world(sc);
   Simulation sim(sc, world, 1);
   std::uint32_t victim = 0;
@@ -227,7 +207,7 @@ TEST_CASE("a different seed gives a different run", "[pipeline][determinism]") {
 }
 
 TEST_CASE("outputs hold a row per record interval, parseable events and a complete summary", "[pipeline][outputs]") {
-  const Scenario sc = scenarioFromText("outputs.yaml", deadEnd(5.0));
+  const Scenario sc = scenarioFromText("outputs.yaml", deadEndScenario(5.0));
   const std::string dir = runWithOutputs(sc, 1, "outputs");
   const std::string metrics = readFile(dir + "/metrics.csv");
   const auto lines = std::count(metrics.begin(), metrics.end(), '\n');

@@ -49,12 +49,6 @@ std::size_t peakResidentBytes() {
   return static_cast<std::size_t>(usage.ru_maxrss) * 1024;  // Linux reports KiB
 }
 
-void createOutputDirectory(const std::string& directory) {
-  std::error_code ec;
-  std::filesystem::create_directories(directory, ec);
-  if (ec) throw std::runtime_error(directory + ": cannot create output directory (" + ec.message() + ")");
-}
-
 OutputWriter::OutputWriter(const Simulation& sim, const std::string& directory, const Measurement* measurement,
                            const OutputOffsets* resumeAt)
     : directory_(directory) {

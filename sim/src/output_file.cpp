@@ -195,10 +195,15 @@ void listInManifest(const fs::path& file) {
   replaceFile(manifest, text);
 }
 
-void claimOutputDirectory(const std::string& directory, bool overwrite, const fs::path& scenarioFile) {
+void createOutputDirectory(const std::string& directory) {
   std::error_code ec;
   fs::create_directories(directory, ec);
   if (ec) throw OutputError(directory + ": cannot create output directory (" + ec.message() + ")");
+}
+
+void claimOutputDirectory(const std::string& directory, bool overwrite, const fs::path& scenarioFile) {
+  createOutputDirectory(directory);
+  std::error_code ec;
   const fs::path dir(directory);
   std::vector<std::string> candidates = manifestNames(dir / kManifestName);
   for (const char* name : kRunOutputs) candidates.emplace_back(name);

@@ -63,8 +63,6 @@ private:
 };
 
 std::string jsonEscape(const std::string& text);
-// Creates the directory and its parents if needed; throws std::runtime_error naming it on failure.
-void createOutputDirectory(const std::string& directory);
 std::size_t peakResidentBytes();
 std::string formatDuration(double seconds);  // "42s", "3m07s", "2h05m", for progress lines
 

@@ -64,6 +64,9 @@ void appendf(std::string& out, const char* format, ...) __attribute__((format(pr
 // over PATH. Lists the file in the manifest. On failure the .tmp is removed and an OutputError names the reason.
 void writeFileAtomically(const std::filesystem::path& path, std::string_view text);
 
+// Creates the directory and its parents if needed; throws OutputError naming it on failure.
+void createOutputDirectory(const std::string& directory);
+
 // Adds a file's name to the manifest of its folder (once).
 void listInManifest(const std::filesystem::path& file);
 
