@@ -8,7 +8,10 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 build=build/sanitize
 if [[ ! -f $build/build.ninja ]]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DUNREST_SANITIZE=ON >/dev/null
+  # -O1 -g1: line numbers in the reports; the model code compiles in less than half the time of -O3 -g (move.cpp:
+  # 14 s against 34 s of CPU).
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
+    -DUNREST_SANITIZE=ON >/dev/null
 fi
 cmake --build "$build" --target unrest unrest-tests
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:halt_on_error=1

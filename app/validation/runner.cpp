@@ -139,6 +139,12 @@ Case onModel(Case c, const std::string& model, const std::vector<std::string>& e
       r.overrides.push_back("locomotion.model=" + model);
       r.overrides.insert(r.overrides.end(), extra.begin(), extra.end());
     }
+  if (c.plot)
+    c.plot = [plot = c.plot, model](const CaseData& d) {
+      std::optional<Plot> p = plot(d);
+      if (p) p->title += " - locomotion " + model;
+      return p;
+    };
   return c;
 }
 

@@ -20,10 +20,12 @@ namespace unrest {
 struct Headway {
   Vec2 direction = Vec2::Zero();
   double speed = 0.0;
+  Vec2 desired = Vec2::Zero();  // the desired direction before the neighbours' and walls' repulsion (herding included)
 };
 
 // onNeighbour(slot, offset, d2) is called for every neighbour within reach (offset = x_i − x_j), so the hybrid model
-// can add its contact forces in the same pass.
+// can add its contact forces in the same pass; it needs to see those within `callbackReach` of the person's centre
+// (0: none).
 // The margin beyond the body within which a hybrid walker's direction into a wall is taken away.
 constexpr double kWallMargin = 0.02;  // m; the velocity model's wall range D_W (Tordeux et al. 2016, JuPedSim)
 
@@ -31,7 +33,7 @@ constexpr double kWallMargin = 0.02;  // m; the velocity model's wall range D_W 
 // would otherwise turn a grazing step into wall pressure).
 template <bool kPeriodic, class OnNeighbour>
 Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, const WallsAround& walls,
-                           bool keepOffWalls, OnNeighbour&& onNeighbour) {
+                           bool keepOffWalls, double callbackReach, OnNeighbour&& onNeighbour) {
   const LocomotionDef& lo = m.ctx.scenario.locomotion;
   const World& world = m.ctx.world;
   const PeriodicX& periodic = m.nbr.periodic;
@@ -49,6 +51,13 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
   const double ownReach = std::min(reach, m.largestContact + std::max(lo.timeGap * s.speed, m.repulsionReach));
   const double reach2 = ownReach * ownReach;
   const double repelled = w.r + m.largestRadius + m.repulsionReach;
+  // Everything but the gap ahead is decided within `repelled` (the repulsion) and `callbackReach`, so the first pass
+  // looks only that far, and a second pass over the ring beyond is needed only when nobody ahead was found near
+  // enough to be nearer than anyone out there. Herding averages everyone within reach: one pass for those who herd.
+  // The first pass visits the same people in the same order as one pass over the whole reach would, so the sums are
+  // the same to the bit.
+  const double nearReach = s.herding > 0.0 ? ownReach : std::min(ownReach, std::max(repelled, callbackReach));
+  const double near2 = nearReach * nearReach;
   // The offset x_j − x_i (the nearest image on a periodic map) and its square, for someone else within reach.
   auto within = [&](const NeighbourSlot& o, double& dx, double& dy, double& d2) {
     dx = o.x - w.p.x();
@@ -57,9 +66,9 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
     d2 = dx * dx + dy * dy;
     return d2 < reach2 && o.index != static_cast<std::uint32_t>(w.i);
   };
-  m.nbr.forEachWithin<kPeriodic>(w.p, ownReach, [&](const NeighbourSlot& o) {
+  m.nbr.forEachWithin<kPeriodic>(w.p, nearReach, [&](const NeighbourSlot& o) {
     double dx, dy, d2;
-    if (!within(o, dx, dy, d2)) return;
+    if (!within(o, dx, dy, d2) || d2 >= near2) return;
     onNeighbour(o, Vec2(-dx, -dy), d2);
     if (walls.hides() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
     const double contact = w.r + o.radius;
@@ -80,6 +89,7 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
       if (d > 1e-9) wallRepulsion += (lo.wallStrength * std::exp((w.r - d) / lo.wallRange) / d) * offset;
     });
   Headway h;
+  h.desired = desired;
   if (desired.squaredNorm() < 1e-12 || s.speed <= 0.0) return h;  // standing: no direction to keep a gap along
   Vec2 sum = desired + repulsion + wallRepulsion;
   if (keepOffWalls && walls.any())
@@ -102,14 +112,22 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
     if (std::abs(h.direction.x() * dy - h.direction.y() * dx) > contact) return;
     spacing = std::min(spacing, std::sqrt(distance2) - contact);
   };
+  // Every gap is measured in single precision, as the kept neighbours are stored, whichever pass finds it.
+  auto aheadAsKept = [&](double dx, double dy, double d2, double contact) {
+    ahead(double(float(dx)), double(float(dy)), double(float(d2)), double(float(contact)));
+  };
   for (int k = 0; k < count; ++k) ahead(kept[k].dx, kept[k].dy, kept[k].distance2, kept[k].contact);
-  if (overflow) {
-    // More neighbours than kept (a crush far above any walking density): look at all of them again.
+  // Anyone beyond the first pass is at least nearReach − largestContact away, body to body (less a rounding); the
+  // ring beyond is searched when nobody ahead within the first pass is certainly nearer, or when more people stood
+  // there than were kept (a crush far above any walking density): then the whole reach again.
+  const bool ring = nearReach < ownReach && !(spacing <= nearReach - m.largestContact - 1e-5);
+  if (overflow || ring) {
+    const double from2 = overflow ? 0.0 : near2;
     m.nbr.forEachWithin<kPeriodic>(w.p, ownReach, [&](const NeighbourSlot& o) {
       double dx, dy, d2;
-      if (!within(o, dx, dy, d2)) return;
+      if (!within(o, dx, dy, d2) || d2 < from2) return;
       if (walls.hides() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
-      ahead(dx, dy, d2, w.r + o.radius);
+      aheadAsKept(dx, dy, d2, w.r + o.radius);
     });
   }
   h.speed = std::min(s.speed, std::max(0.0, spacing / lo.timeGap));
@@ -122,7 +140,7 @@ Moved collisionFreeSpeedStep(const MoveContext& m, const Walker& w, double reach
   Moved out;
   const WallsAround walls(m.ctx.world, w.p, reach);
   out.wallsNear = walls.any();
-  const Headway h = collisionFreeSpeed<kPeriodic>(m, w, reach, walls, false, [](const NeighbourSlot&, const Vec2&, double) {});
+  const Headway h = collisionFreeSpeed<kPeriodic>(m, w, reach, walls, false, 0.0, [](const NeighbourSlot&, const Vec2&, double) {});
   out.v = h.speed * h.direction;
   return out;
 }

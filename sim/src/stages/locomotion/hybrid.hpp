@@ -3,13 +3,22 @@
 // body compression k and sliding friction κ stay as the contact layer. So a calm crowd keeps its gaps and feels no
 // pressure, while people who push (urgency u > 0: the population's own, raised by fear) keep a share u of their
 // desired speed even when the way ahead is blocked, and press into the bodies in front as HFV's escaping crowd does:
-//   v_des = max(V(s), u·v0)·e,  e and V(s) from the collision-free speed model (collision_free_speed.hpp).
+//   v_des = max(V(s), u·v0)·e,  V(s) from the collision-free speed model (collision_free_speed.hpp), e its direction
+//   for a walker and, for someone pushing, that direction blended with the desired one by u (pushDirection).
 // At u = 1 the drive is HFV's own; at u = 0 nobody pushes. See docs/locomotion.md for what it is and is not.
 #pragma once
 
 #include "collision_free_speed.hpp"
 
 namespace unrest {
+
+// Someone pushing leans on where they want to go, not round the people in the way: the velocity model's direction
+// (the desired one turned by the neighbours' repulsion) gives way to the desired direction in proportion to the
+// urgency, so at u = 1 the drive is HFV 2000's own, and the social repulsion alone keeps a body's breadth.
+inline Vec2 pushDirection(const Headway& h, double urgency) {
+  const Vec2 mixed = (1.0 - urgency) * h.direction + urgency * h.desired;
+  return mixed.squaredNorm() > 1e-12 ? Vec2(mixed.normalized()) : h.direction;
+}
 
 template <bool kPeriodic>
 Moved hybridStep(const MoveContext& m, const Walker& w, double reach) {
@@ -23,7 +32,8 @@ Moved hybridStep(const MoveContext& m, const Walker& w, double reach) {
   Moved out;
   const WallsAround around(m.ctx.world, w.p, reach);
   out.wallsNear = around.any();
-  const Headway h = collisionFreeSpeed<kPeriodic>(m, w, reach, around, true, [&](const NeighbourSlot& o, const Vec2& offset, double d2) {
+  const Headway h = collisionFreeSpeed<kPeriodic>(m, w, reach, around, true, m.largestContact + contact.range,
+                                                  [&](const NeighbourSlot& o, const Vec2& offset, double d2) {
     const double rSum = w.r + o.radius, reachOf = rSum + contact.range;
     if (d2 < reachOf * reachOf) addPersonForce(acc, contact, offset, rSum, Vec2(o.vx - w.v.x(), o.vy - w.v.y()), w.steering.heading);
   });
@@ -33,7 +43,7 @@ Moved hybridStep(const MoveContext& m, const Walker& w, double reach) {
   // walls around them push this step. Someone pushing is driven towards their pushing speed over HFV's τ.
   const bool pushing = urgency * w.steering.speed > h.speed;
   const Vec2 start = pushing ? w.v : Vec2(h.speed * h.direction);
-  addDrivingForce(acc, ph.mass, ph.tau, speed, h.direction, start);
+  addDrivingForce(acc, ph.mass, ph.tau, speed, pushing ? pushDirection(h, urgency) : h.direction, start);
   if (around.any()) forEachWallNear(m.ctx.world, w.p, [&](const Vec2& offset) { addWallForce(acc, walls, offset, w.r, start); });
   if (m.obstacles()) {
     // Vehicles and barriers push as HFV's walls do, social repulsion included: they are not in the velocity model.
