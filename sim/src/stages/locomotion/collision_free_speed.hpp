@@ -23,12 +23,23 @@ struct Headway {
   Vec2 desired = Vec2::Zero();  // the desired direction before the neighbours' and walls' repulsion (herding included)
 };
 
-// onNeighbour(slot, offset, d2) is called for every neighbour within reach (offset = x_i − x_j), so the hybrid model
-// can add its contact forces in the same pass; it needs to see those within `callbackReach` of the person's centre
-// (0: none).
 // The margin beyond the body within which a hybrid walker's direction into a wall is taken away.
 constexpr double kWallMargin = 0.02;  // m; the velocity model's wall range D_W (Tordeux et al. 2016, JuPedSim)
 
+// v without its part into any wall whose nearest point is within `within` of p.
+inline Vec2 withoutPartIntoWalls(const World& world, const Vec2& p, double within, Vec2 v) {
+  forEachWallNear(world, p, [&](const Vec2& offset) {
+    const double d = offset.norm();
+    if (d > within || d < 1e-9) return;
+    const double into = -v.dot(offset) / d;
+    if (into > 0.0) v += into * offset / d;
+  });
+  return v;
+}
+
+// onNeighbour(slot, offset, d2) is called for every neighbour within reach (offset = x_i − x_j), so the hybrid model
+// can add its contact forces in the same pass; it needs to see those within `callbackReach` of the person's centre
+// (0: none).
 // keepOffWalls: the hybrid's variant, whose direction never points into a wall the person touches (its contact layer
 // would otherwise turn a grazing step into wall pressure).
 template <bool kPeriodic, class OnNeighbour>
@@ -95,12 +106,7 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
   if (keepOffWalls && walls.any())
     // The hybrid's walkers do not lean on walls: the part of the direction into a wall they would touch this step is
     // taken away before the headway is measured along it.
-    forEachWallNear(world, w.p, [&](const Vec2& offset) {
-      const double d = offset.norm();
-      if (d > w.r + kWallMargin + s.speed * m.ctx.dt || d < 1e-9) return;  // out of reach of this step
-      const double into = -sum.dot(offset) / d;
-      if (into > 0.0) sum += into * offset / d;
-    });
+    sum = withoutPartIntoWalls(world, w.p, w.r + kWallMargin + s.speed * m.ctx.dt, sum);
   const double norm = sum.norm();
   if (keepOffWalls && norm < 1e-6) return h;  // facing a wall square on: stand
   h.direction = norm > 1e-9 ? Vec2(sum / norm) : desired;

@@ -53,13 +53,7 @@ Moved hybridStep(const MoveContext& m, const Walker& w, double reach) {
   }
   Vec2 v = start + integrate(ph, acc, m.ctx.dt);
   // Nor does a walker step into a wall: those who push, or are pushed, meet the wall's body force.
-  if (!pushing && around.any())
-    forEachWallNear(m.ctx.world, w.p, [&](const Vec2& offset) {
-      const double d = offset.norm();
-      if (d > w.r + kWallMargin || d < 1e-9) return;
-      const double into = -v.dot(offset) / d;
-      if (into > 0.0) v += into * offset / d;
-    });
+  if (!pushing && around.any()) v = withoutPartIntoWalls(m.ctx.world, w.p, w.r + kWallMargin, v);
   // Nor into a vehicle, which the velocity model does not see.
   if (!pushing && m.vehicles) v = velocityOutOfVehicles(m.ctx.scenario, m.model.vehicles, w.p, w.r, kWallMargin, v);
   out.v = capSpeed(ph, w, v);
