@@ -4,6 +4,7 @@
 
 #include "sweep.hpp"
 #include "unrest/checkpoint.hpp"
+#include "unrest/memory.hpp"
 #include "unrest/threads.hpp"
 #include "unrest/output.hpp"
 #include "unrest/output_file.hpp"
@@ -281,6 +282,7 @@ int runSimulation(const RunOptions& opt) {
 
 int main(int argc, char** argv) {
   unrest::preferPassiveWaiting(argv);
+  unrest::returnFreedBlocksToSystem();
   // A file grown past the size limit (ulimit -f) is then a failed write the outputs report, not a kill.
   std::signal(SIGXFSZ, SIG_IGN);
   CLI::App app{"unrest: crowds and civil unrest, simulated"};

@@ -1,6 +1,7 @@
 // unrest-bench: whole-pipeline speed and memory on the standard workloads, one JSON line per run.
 // The workloads are the scenario files in scenarios/benchmarks/ (and the default Bishkek scenario), resized to
 // the requested number of people; the physics, time step and contact handling are the scenarios' own.
+#include "unrest/memory.hpp"
 #include "unrest/threads.hpp"
 #include "unrest/output.hpp"
 #include "unrest/scenario.hpp"
@@ -55,6 +56,7 @@ std::vector<std::string> workloadOverrides(const std::string& workload, std::int
 
 int main(int argc, char** argv) {
   unrest::preferPassiveWaiting(argv);
+  unrest::returnFreedBlocksToSystem();
   CLI::App app{"unrest-bench: steps per second and bytes per person on the standard workloads"};
   std::string workload = "dense";
   std::int64_t agents = 100000, steps = 500;

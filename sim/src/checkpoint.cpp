@@ -31,7 +31,7 @@ namespace {
 
 constexpr char kMagic[8] = {'U', 'N', 'R', 'E', 'S', 'T', 'C', 'K'};
 // Raise whenever a field is added, removed or reordered below: an older file is then refused, not misread.
-constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::uint32_t kFormatVersion = 2;
 
 }  // namespace
 
@@ -209,7 +209,7 @@ void Simulation::visit(Archive& ar) {
     ar.check(plan.zone >= -1 && plan.zone < int(world_.zones().size()) && plan.field >= -1 &&
                  plan.field < int(world_.fieldCount()),
              "a plan off the map");
-  for (const std::int64_t k : s.ids.of) ar.check(k >= -1 && k < std::int64_t(n), "an id pointing outside the people");
+  for (const std::int32_t k : s.ids.of) ar.check(k >= -1 && k < std::int64_t(n), "an id pointing outside the people");
   const NeighbourIndex& nbr = s.neighbours;
   ar.check(nbr.packed.size() <= n && nbr.cellOrder.size() <= n, "more neighbours than people");
   for (const NeighbourSlot& slot : nbr.packed) ar.check(slot.index < n, "a neighbour outside the people");

@@ -28,9 +28,12 @@ void CrowdPressure::build(const World& world, double dt, std::size_t people, con
   nodes_.nx = std::max(1, static_cast<int>(std::ceil((periodicX_ ? world.periodX() : g.nx * g.h) / spacing - 1e-9)));
   nodes_.ny = std::max(1, static_cast<int>(std::ceil(g.ny * g.h / spacing - 1e-9)));
   slotOf_.assign(nodes_.size(), kEmpty);
+  std::size_t walkableNodes = 0;
   for (int j = 0; j < nodes_.ny; ++j)
-    for (int i = 0; i < nodes_.nx; ++i)
-      if (!world.walkableAt(nodes_.centre(i, j))) slotOf_[nodes_.index(i, j)] = kOffGround;
+    for (int i = 0; i < nodes_.nx; ++i) {
+      if (world.walkableAt(nodes_.centre(i, j))) ++walkableNodes;
+      else slotOf_[nodes_.index(i, j)] = kOffGround;
+    }
   cutoff_ = kCutoffRadii * settings.radius;
   if (!(2.0 * cutoff_ / spacing + 2.0 <= kMaxSpan))
     throw std::invalid_argument("crowd pressure: nodes too close for the radius (expected spacing >= radius / 5)");
@@ -38,8 +41,9 @@ void CrowdPressure::build(const World& world, double dt, std::size_t people, con
   samplesPerWindow_ = std::max(2, static_cast<int>(std::lround(settings.window / (double(stepsPerSample_) * dt))));
   samplesInWindow_ = 0;
   // A person touches about π(3R/spacing)² = 14 nodes a sample, fewer in a dense crowd where they share them, more as
-  // they walk on through a window. Beyond this the slots grow in the first windows that need more, then hold.
-  const std::size_t slots = std::max<std::size_t>(1024, 4 * people);
+  // they walk on through a window. Beyond this the slots grow in the first windows that need more, then hold; there
+  // are never more than the walkable nodes.
+  const std::size_t slots = std::min(walkableNodes, std::max<std::size_t>(1024, 4 * people));
   sums_.reserve(slots);
   for (auto* v : {&node_, &samples_}) v->reserve(slots);
   for (auto* v : {&densitySum_, &vxSum_, &vySum_, &speed2Sum_}) v->reserve(slots);

@@ -63,7 +63,6 @@ struct NeighbourIndex {
   std::vector<std::uint32_t> cellStart;    // size buckets+2: the last bucket holds people off the streets
   std::vector<std::uint32_t> chunkCounts;  // per-thread bucket counts of the parallel counting sort
   std::vector<std::uint32_t> cellOrder;    // people sorted by cell (indices into the population)
-  std::vector<std::uint32_t> reorderScratch;
   std::vector<NeighbourSlot> packed;
 
   // Calls visit(slot) for everyone in the 3×3 neighbour cells around p (plus whoever shares their buckets).

@@ -1,14 +1,26 @@
 #include "unrest/population.hpp"
 
+#include <algorithm>
+#include <new>
+
 namespace unrest {
 
+namespace {
+// The widest column's element: the gather buffer holds one of these a person.
+constexpr std::size_t kScratchWidth = sizeof(double);
+}  // namespace
+
 void Population::reserve(std::size_t n) {
-  for (auto* v : {&x, &y, &vx, &vy, &scratchD_}) v->reserve(n);
-  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &dwell, &jailTerm, &carried, &fear, &facingX, &facingY, &scratchF_})
+  for (auto* v : {&x, &y, &vx, &vy}) v->reserve(n);
+  for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &dwell, &jailTerm, &carried, &fear, &facingX, &facingY})
     v->reserve(n);
-  for (auto* v : {&state, &marks, &role, &faction, &activity, &errand, &pass, &scratchU8_}) v->reserve(n);
-  for (auto* v : {&field, &group, &shop, &patrolStop, &scratchU16_}) v->reserve(n);
-  for (auto* v : {&id, &cell, &member, &quarry, &scratchU32_}) v->reserve(n);
+  for (auto* v : {&state, &marks, &role, &faction, &activity, &errand, &pass}) v->reserve(n);
+  for (auto* v : {&field, &group, &shop, &patrolStop}) v->reserve(n);
+  for (auto* v : {&id, &cell, &member, &quarry}) v->reserve(n);
+  if (n > scratchPeople_) {
+    scratch_ = std::make_unique_for_overwrite<std::byte[]>(n * kScratchWidth);
+    scratchPeople_ = n;
+  }
 }
 
 void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::uint32_t memberIndex,
@@ -48,27 +60,31 @@ void Population::pushBack(std::uint32_t agentId, std::uint16_t groupIndex, std::
 
 namespace {
 template <class T>
-void gather(std::vector<T>& column, const std::vector<std::uint32_t>& order, std::vector<T>& scratch, int threads) {
-  scratch.resize(order.size());
+void gather(std::vector<T>& column, const std::vector<std::uint32_t>& order, std::byte* scratch, int threads) {
+  static_assert(sizeof(T) <= kScratchWidth && alignof(T) <= alignof(std::max_align_t));
   const auto n = static_cast<std::int64_t>(order.size());
+  T* gathered = ::new (static_cast<void*>(scratch)) T[order.size()];  // trivial: starts the elements' lifetime only
 #pragma omp parallel for schedule(static) num_threads(threads) if (n > 4096)
-  for (std::int64_t k = 0; k < n; ++k) scratch[k] = column[order[k]];
-  column.swap(scratch);
+  for (std::int64_t k = 0; k < n; ++k) gathered[k] = column[order[k]];
+  column.resize(order.size());
+  std::copy(gathered, gathered + n, column.begin());
 }
 }  // namespace
 
 void Population::reorder(const std::vector<std::uint32_t>& order, int threads) {
-  for (auto* v : {&x, &y, &vx, &vy}) gather(*v, order, scratchD_, threads);
+  if (order.size() > scratchPeople_) reserve(order.size());
+  std::byte* scratch = scratch_.get();
+  for (auto* v : {&x, &y, &vx, &vy}) gather(*v, order, scratch, threads);
   for (auto* v : {&radius, &desiredSpeed, &goalX, &goalY, &pressure, &overPressureTime, &dwell, &jailTerm, &carried, &fear, &facingX, &facingY})
-    gather(*v, order, scratchF_, threads);
-  for (auto* v : {&state, &marks, &role, &faction, &activity, &errand, &pass}) gather(*v, order, scratchU8_, threads);
-  for (auto* v : {&field, &group, &shop, &patrolStop}) gather(*v, order, scratchU16_, threads);
-  for (auto* v : {&id, &cell, &member, &quarry}) gather(*v, order, scratchU32_, threads);
+    gather(*v, order, scratch, threads);
+  for (auto* v : {&state, &marks, &role, &faction, &activity, &errand, &pass}) gather(*v, order, scratch, threads);
+  for (auto* v : {&field, &group, &shop, &patrolStop}) gather(*v, order, scratch, threads);
+  for (auto* v : {&id, &cell, &member, &quarry}) gather(*v, order, scratch, threads);
 }
 
 std::size_t Population::bytesPerAgent() const {
-  return 4 * sizeof(double) + 13 * sizeof(float) + 7 * sizeof(std::uint8_t) + 4 * sizeof(std::uint16_t) +
-         4 * sizeof(std::uint32_t);
+  return 4 * sizeof(double) + 12 * sizeof(float) + 7 * sizeof(std::uint8_t) + 4 * sizeof(std::uint16_t) +
+         4 * sizeof(std::uint32_t) + kScratchWidth;
 }
 
 }  // namespace unrest

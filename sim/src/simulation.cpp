@@ -164,7 +164,6 @@ Simulation::Simulation(const Scenario& scenario, const World& world, int threads
   nbr.chunkCounts.reserve((nbr.cells.buckets() + 1) * std::size_t(threads_));
   nbr.cellOrder.reserve(total);
   nbr.packed.reserve(total);
-  nbr.reorderScratch.reserve(total);
   s.spawner.head.assign(nbr.cells.buckets(), -1);
   s.spawner.next.reserve(total);
 
@@ -285,11 +284,11 @@ std::size_t Simulation::memoryBytes() const {
   for (const auto& f : s.model.fear.flightFields) flight += f.distance.size() * sizeof(float);
   const NeighbourIndex& nbr = s.neighbours;
   return s.agents.size() * s.agents.bytesPerAgent() +
-         (nbr.cellStart.size() + nbr.cellOrder.size() + nbr.reorderScratch.size() + s.spawner.head.size() +
+         (nbr.cellStart.size() + nbr.cellOrder.size() + s.spawner.head.size() +
           s.spawner.next.size()) * 4 +
          nbr.packed.size() * sizeof(NeighbourSlot) +
          s.crowdPressure.memoryBytes() + world_.memoryBytes() + s.model.perception.grid.memoryBytes() + flight +
-         s.ids.of.size() * sizeof(std::int64_t) + s.model.brawls.marks.size() + s.model.seenActivity.size();
+         s.ids.of.size() * sizeof(std::int32_t) + s.model.brawls.marks.size() + s.model.seenActivity.size();
 }
 
 }  // namespace unrest

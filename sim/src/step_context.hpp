@@ -48,7 +48,7 @@ struct Outcomes {
 
 // Where each person is in the arrays, by id (the arrays are reordered by cell); -1 once they are gone.
 struct IdIndex {
-  std::vector<std::int64_t> of;
+  std::vector<std::int32_t> of;  // 32 bits, as the neighbour index (cellOrder)
   std::int64_t operator()(std::uint32_t id) const { return id < of.size() ? of[id] : -1; }
 };
 

@@ -5,7 +5,9 @@
 
 #include "unrest/role.hpp"
 
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace unrest {
@@ -116,11 +118,10 @@ struct Population {
   std::size_t bytesPerAgent() const;
 
 private:
-  std::vector<double> scratchD_;
-  std::vector<float> scratchF_;
-  std::vector<std::uint32_t> scratchU32_;
-  std::vector<std::uint16_t> scratchU16_;
-  std::vector<std::uint8_t> scratchU8_;
+  // One gather buffer for every column, as wide as the widest (8 bytes a person): a buffer per column type would
+  // cost 19 bytes a person.
+  std::unique_ptr<std::byte[]> scratch_;
+  std::size_t scratchPeople_ = 0;
 };
 
 }  // namespace unrest

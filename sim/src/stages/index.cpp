@@ -65,12 +65,11 @@ void runIndex(const StepContext& ctx, NeighbourIndex& nbr, IdIndex& ids, Populat
   for (std::int64_t k = 0; k < n; ++k) a.cell[k] = onStreet(a.state[k]) ? nbr.cells.bucketAt(a.x[k], a.y[k]) : offStreet;
 
   if (reorder) {
-    countingSort(ctx, nbr, a, nbr.reorderScratch);
-    a.reorder(nbr.reorderScratch, ctx.threads);  // now sorted by cell, exited people gone
-    nbr.cellOrder.resize(a.size());
+    countingSort(ctx, nbr, a, nbr.cellOrder);
+    a.reorder(nbr.cellOrder, ctx.threads);  // now sorted by cell, exited people gone
     std::iota(nbr.cellOrder.begin(), nbr.cellOrder.end(), 0u);
     std::fill(ids.of.begin(), ids.of.end(), -1);
-    for (std::size_t k = 0; k < a.size(); ++k) ids.of[a.id[k]] = static_cast<std::int64_t>(k);
+    for (std::size_t k = 0; k < a.size(); ++k) ids.of[a.id[k]] = static_cast<std::int32_t>(k);
   } else {
     countingSort(ctx, nbr, a, nbr.cellOrder);
   }

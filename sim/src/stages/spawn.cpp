@@ -97,7 +97,7 @@ public:
     a_.state[k] = static_cast<std::uint8_t>(ctx_.world.inDestination(field, pos) ? AgentState::Arrived : AgentState::Walking);
     a_.role[k] = static_cast<std::uint8_t>(pop.role);
     a_.faction[k] = pop.faction >= 0 ? static_cast<std::uint8_t>(pop.faction) : kNoFaction;
-    ids_.of.push_back(static_cast<std::int64_t>(k));
+    ids_.of.push_back(static_cast<std::int32_t>(k));
     // Whoever is off duty at the time they would appear stays off the streets until their shift begins.
     if (!onDuty(ctx_, model_.timeline, a_, k)) a_.state[k] = static_cast<std::uint8_t>(AgentState::Away);
     s_.spawnedOf[p]++;
