@@ -220,6 +220,31 @@ populations:
   CHECK(with < 0.5 * double(without));
 }
 
+TEST_CASE("a patrol that starts at its first stop walks its round", "[model][patrol]") {
+  // Every Bishkek patrol starts in its first stop. Ten volunteers spawned in the west half, patrolling west - east:
+  // within two minutes (40 m apart at about 1.3 m/s, 30 s a leg) each has been in the east half and back west.
+  const Scenario sc = square("patrol_from_first_stop", R"(clock: {dt: 0.05, duration: 120, record_interval: 5}
+populations:
+  guards: {count: 10, spawn: west, patrol: [west, east], role: volunteer}
+)");
+  const World world(sc);
+  Simulation sim(sc, world, 1);
+  std::vector<int> legs(10, 0), side(10, -1);  // by id: halves entered after the start, the half they were last in
+  while (!sim.done()) {
+    sim.step();
+    const Population& a = sim.agents();
+    for (std::size_t i = 0; i < a.size(); ++i) {
+      const int now = a.x[i] < 20.0 ? 0 : a.x[i] > 40.0 ? 1 : side[a.id[i]];
+      if (side[a.id[i]] >= 0 && now != side[a.id[i]]) ++legs[a.id[i]];
+      side[a.id[i]] = now;
+    }
+  }
+  for (int id = 0; id < 10; ++id) {
+    INFO("volunteer " << id << " crossed between the halves " << legs[id] << " times");
+    CHECK(legs[id] >= 2);
+  }
+}
+
 TEST_CASE("nobody loots by day", "[model][looting]") {
   const Totals day = run(square("day", R"(clock: {dt: 0.05, duration: 60, record_interval: 5, start_time: "12:00"}
 civil_violence: {legitimacy: 0.1, vision: 12}

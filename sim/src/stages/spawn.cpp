@@ -94,7 +94,9 @@ public:
     a_.pushBack(id, static_cast<std::uint16_t>(p), static_cast<std::uint32_t>(indexInPopulation), field, pos.x(), pos.y(),
                 static_cast<float>(r), static_cast<float>(v0), static_cast<float>(goal.x()), static_cast<float>(goal.y()));
     const std::size_t k = a_.size() - 1;
-    a_.state[k] = static_cast<std::uint8_t>(ctx_.world.inDestination(field, pos) ? AgentState::Arrived : AgentState::Walking);
+    // A patrol never arrives: one that starts at its stop is walking, and the arrive stage sends it on to the next.
+    const bool arrived = pop.patrol.empty() && ctx_.world.inDestination(field, pos);
+    a_.state[k] = static_cast<std::uint8_t>(arrived ? AgentState::Arrived : AgentState::Walking);
     a_.role[k] = static_cast<std::uint8_t>(pop.role);
     a_.faction[k] = pop.faction >= 0 ? static_cast<std::uint8_t>(pop.faction) : kNoFaction;
     ids_.of.push_back(static_cast<std::int32_t>(k));
