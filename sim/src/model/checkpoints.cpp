@@ -1,5 +1,7 @@
 #include "checkpoints.hpp"
 
+#include <cmath>
+
 namespace unrest {
 
 void setUpCheckpoints(const Scenario& sc, CheckpointState& state) {
@@ -78,9 +80,11 @@ std::optional<Vec2> headingToGate(const StepContext& ctx, const CheckpointState&
   if (a.pass[i] != 0) return std::nullopt;
   for (std::size_t c = 0; c < state.counts.size(); ++c) {
     if (!state.counts[c].open) continue;
-    const Vec2 toGate = gateOf(ctx.scenario.checkpoints[c]) - p;
-    if (toGate.squaredNorm() < kGateApproach * kGateApproach && toGate.squaredNorm() > 0.01 && wantsToCross(ctx, a, i, c))
-      return Vec2(toGate.normalized());
+    const CheckpointDef& cp = ctx.scenario.checkpoints[c];
+    const Vec2 toGate = gateOf(cp) - p;
+    const bool near = toGate.squaredNorm() < kGateApproach * kGateApproach ||
+                      (p - closestPointOnSegment(p, cp.barrierA, cp.barrierB)).squaredNorm() < kAtBarrier * kAtBarrier;
+    if (near && toGate.squaredNorm() > 0.01 && wantsToCross(ctx, a, i, c)) return Vec2(toGate.normalized());
   }
   return std::nullopt;
 }
@@ -94,6 +98,22 @@ void addBarrierForces(const StepContext& ctx, const CheckpointState& state, cons
     const Vec2 offset = p - closestPointOnSegment(p, cp.barrierA, cp.barrierB);
     if (offset.squaredNorm() < (r + walls.range) * (r + walls.range)) addWallForce(acc, walls, offset, r, v);
   }
+}
+
+Vec2 velocityOutOfBarriers(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,
+                           const Vec2& p, double r, double margin, Vec2 v) {
+  if (!screened(a, i)) return v;
+  for (std::size_t c = 0; c < state.counts.size(); ++c) {
+    if (!state.counts[c].open || a.pass[i] == c + 1) continue;
+    const CheckpointDef& cp = ctx.scenario.checkpoints[c];
+    const Vec2 offset = p - closestPointOnSegment(p, cp.barrierA, cp.barrierB);
+    const double d2 = offset.squaredNorm();
+    if (d2 > (r + margin) * (r + margin) || d2 < 1e-12) continue;
+    const Vec2 n = offset / std::sqrt(d2);
+    const double into = -v.dot(n);
+    if (into > 0.0) v += into * n;
+  }
+  return v;
 }
 
 std::uint8_t holdAtBarriers(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,

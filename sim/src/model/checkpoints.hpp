@@ -28,8 +28,10 @@ constexpr double kQueueRadius = 20.0;  // m; assumption
 constexpr double kScreeningReach = 2.5;  // m; assumption: an arm's length past the barrier's posts
 // A person cleared to pass keeps the pass until this far from the gate.
 constexpr double kPassReach = 5.0;  // m; assumption
-// People whose way leads across a closed barrier make for its gate from this far.
+// People whose way leads across a closed barrier make for its gate from this far, or from anywhere along the barrier
+// once they stand at it (within kAtBarrier of it: a body's breadth and a half step), so no one waits at its far end.
 constexpr double kGateApproach = 15.0;  // m; assumption
+constexpr double kAtBarrier = 1.0;      // m from the barrier's line to a person's centre; assumption
 
 inline Vec2 gateOf(const CheckpointDef& cp) { return 0.5 * (cp.barrierA + cp.barrierB); }
 // Checkpoints screen civilians and volunteers, not police or soldiers.
@@ -55,6 +57,11 @@ std::optional<Vec2> headingToGate(const StepContext& ctx, const CheckpointState&
 // Move: closed barriers push like thin walls on those they screen, bar the one cleared to pass.
 void addBarrierForces(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,
                       const Vec2& p, const Vec2& v, double r, const ForceParams& walls, ForceAccumulator& acc);
+// Move (hybrid): the part of a walker's velocity into a closed barrier they may not cross, taken away, as walls and
+// vehicles are for the velocity model, which does not see barriers: else the model's velocity presses them into it
+// step after step and the barrier's body force crushes them.
+Vec2 velocityOutOfBarriers(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,
+                           const Vec2& p, double r, double margin, Vec2 v);
 // Move: a step from p to pNew across a closed barrier is undone, unless the person was cleared to pass. Returns the
 // step's marks (StepMark::WallCorrection when held back, StepMark::CrossedBarrier when cleared through).
 std::uint8_t holdAtBarriers(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,

@@ -54,8 +54,9 @@ Moved hybridStep(const MoveContext& m, const Walker& w, double reach) {
   Vec2 v = start + integrate(ph, acc, m.ctx.dt);
   // Nor does a walker step into a wall: those who push, or are pushed, meet the wall's body force.
   if (!pushing && around.any()) v = withoutPartIntoWalls(m.ctx.world, w.p, w.r + kWallMargin, v);
-  // Nor into a vehicle, which the velocity model does not see.
+  // Nor into a vehicle or a closed barrier, which the velocity model does not see.
   if (!pushing && m.vehicles) v = velocityOutOfVehicles(m.ctx.scenario, m.model.vehicles, w.p, w.r, kWallMargin, v);
+  if (!pushing && m.barriers) v = velocityOutOfBarriers(m.ctx, m.model.checkpoints, m.a, w.i, w.p, w.r, kWallMargin, v);
   out.v = capSpeed(ph, w, v);
   out.compression = acc.compression;
   return out;
