@@ -32,6 +32,13 @@ struct Shape {
 
 // z-component of the 2-D cross product: > 0 when b turns left of a.
 inline double cross(const Vec2& a, const Vec2& b) { return a.x() * b.y() - a.y() * b.x(); }
+// v without its part into an obstacle whose outward unit normal at the person is n and which moves at
+// obstacleVelocity: a walker the velocity model steers may slide along it but not step into it.
+inline Vec2 withoutPartInto(Vec2 v, const Vec2& n, const Vec2& obstacleVelocity = Vec2::Zero()) {
+  const double into = -(v - obstacleVelocity).dot(n);
+  if (into > 0.0) v += into * n;
+  return v;
+}
 
 // Closest point on segment [a, b] to p, and its parameter t in [0, 1].
 Vec2 closestPointOnSegment(const Vec2& p, const Vec2& a, const Vec2& b, double* t = nullptr);

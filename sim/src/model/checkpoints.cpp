@@ -89,30 +89,34 @@ std::optional<Vec2> headingToGate(const StepContext& ctx, const CheckpointState&
   return std::nullopt;
 }
 
-void addBarrierForces(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,
-                      const Vec2& p, const Vec2& v, double r, const ForceParams& walls, ForceAccumulator& acc) {
+namespace {
+// Calls visit(offset) for each closed barrier that holds person i back (screened, without its pass), with the
+// offset from its nearest point to p.
+template <class Visit>
+void forEachBarrierHolding(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,
+                           const Vec2& p, Visit&& visit) {
   if (!screened(a, i)) return;
   for (std::size_t c = 0; c < state.counts.size(); ++c) {
     if (!state.counts[c].open || a.pass[i] == c + 1) continue;
     const CheckpointDef& cp = ctx.scenario.checkpoints[c];
-    const Vec2 offset = p - closestPointOnSegment(p, cp.barrierA, cp.barrierB);
-    if (offset.squaredNorm() < (r + walls.range) * (r + walls.range)) addWallForce(acc, walls, offset, r, v);
+    visit(Vec2(p - closestPointOnSegment(p, cp.barrierA, cp.barrierB)));
   }
+}
+}  // namespace
+
+void addBarrierForces(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,
+                      const Vec2& p, const Vec2& v, double r, const ForceParams& walls, ForceAccumulator& acc) {
+  forEachBarrierHolding(ctx, state, a, i, p, [&](const Vec2& offset) {
+    if (offset.squaredNorm() < (r + walls.range) * (r + walls.range)) addWallForce(acc, walls, offset, r, v);
+  });
 }
 
 Vec2 velocityOutOfBarriers(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,
                            const Vec2& p, double r, double margin, Vec2 v) {
-  if (!screened(a, i)) return v;
-  for (std::size_t c = 0; c < state.counts.size(); ++c) {
-    if (!state.counts[c].open || a.pass[i] == c + 1) continue;
-    const CheckpointDef& cp = ctx.scenario.checkpoints[c];
-    const Vec2 offset = p - closestPointOnSegment(p, cp.barrierA, cp.barrierB);
+  forEachBarrierHolding(ctx, state, a, i, p, [&](const Vec2& offset) {
     const double d2 = offset.squaredNorm();
-    if (d2 > (r + margin) * (r + margin) || d2 < 1e-12) continue;
-    const Vec2 n = offset / std::sqrt(d2);
-    const double into = -v.dot(n);
-    if (into > 0.0) v += into * n;
-  }
+    if (d2 <= (r + margin) * (r + margin) && d2 >= 1e-12) v = withoutPartInto(v, offset / std::sqrt(d2));
+  });
   return v;
 }
 

@@ -117,8 +117,7 @@ Vec2 velocityOutOfVehicles(const Scenario& sc, const std::vector<VehicleState>& 
     if (!s.present) continue;
     Vec2 n;
     if (s.distance(sc.vehicles[k], p, &n) > r + margin) continue;
-    const double into = -(v - s.speed * s.direction).dot(n);
-    if (into > 0.0) v += into * n;
+    v = withoutPartInto(v, n, s.speed * s.direction);
   }
   return v;
 }
