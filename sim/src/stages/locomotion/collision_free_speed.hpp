@@ -40,8 +40,8 @@ inline Vec2 withoutPartIntoWalls(const World& world, const Vec2& p, double withi
 // onNeighbour(slot, offset, d2) is called for every neighbour within reach (offset = x_i − x_j), so the hybrid model
 // can add its contact forces in the same pass; it needs to see those within `callbackReach` of the person's centre
 // (0: none).
-// keepOffWalls: the hybrid's variant, whose direction never points into a wall the person touches (its contact layer
-// would otherwise turn a grazing step into wall pressure).
+// keepOffWalls: the hybrid's variant, whose direction never points into a wall or closed barrier the person touches
+// (its contact layer would otherwise turn a grazing step into pressure).
 template <bool kPeriodic, class OnNeighbour>
 Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, const WallsAround& walls,
                            bool keepOffWalls, double callbackReach, OnNeighbour&& onNeighbour) {
@@ -103,12 +103,17 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
   h.desired = desired;
   if (desired.squaredNorm() < 1e-12 || s.speed <= 0.0) return h;  // standing: no direction to keep a gap along
   Vec2 sum = desired + repulsion + wallRepulsion;
-  if (keepOffWalls && walls.any())
-    // The hybrid's walkers do not lean on walls: the part of the direction into a wall they would touch this step is
-    // taken away before the headway is measured along it.
-    sum = withoutPartIntoWalls(world, w.p, w.r + kWallMargin + s.speed * m.ctx.dt, sum);
+  if (keepOffWalls) {
+    // The hybrid's walkers do not lean on walls or on closed barriers they may not cross: the part of the direction
+    // into one they would touch this step is taken away before the headway is measured along it, so the way they
+    // then slide is the way whose gap sets their speed. (Taken off a barrier only afterwards, a walker turned along
+    // it kept the speed of the empty way straight ahead and walked it into the people beside them: docs/locomotion.md.)
+    const double touched = w.r + kWallMargin + s.speed * m.ctx.dt;
+    if (walls.any()) sum = withoutPartIntoWalls(world, w.p, touched, sum);
+    if (m.barriers) sum = velocityOutOfBarriers(m.ctx, m.model.checkpoints, m.a, w.i, w.p, w.r, touched - w.r, sum);
+  }
   const double norm = sum.norm();
-  if (keepOffWalls && norm < 1e-6) return h;  // facing a wall square on: stand
+  if (keepOffWalls && norm < 1e-6) return h;  // facing a wall or a barrier square on: stand
   h.direction = norm > 1e-9 ? Vec2(sum / norm) : desired;
 
   double spacing = std::numeric_limits<double>::infinity();
