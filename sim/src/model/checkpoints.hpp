@@ -57,9 +57,9 @@ std::optional<Vec2> headingToGate(const StepContext& ctx, const CheckpointState&
 // Move: closed barriers push like thin walls on those they screen, bar the one cleared to pass.
 void addBarrierForces(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,
                       const Vec2& p, const Vec2& v, double r, const ForceParams& walls, ForceAccumulator& acc);
-// Move (hybrid): the part of a walker's velocity into a closed barrier they may not cross, taken away, as walls and
-// vehicles are for the velocity model, which does not see barriers: else the model's velocity presses them into it
-// step after step and the barrier's body force crushes them.
+// Move (hybrid): the part of a walker's velocity, or of their direction before the gap ahead is measured along it,
+// into a closed barrier they may not cross, taken away, as for walls: the velocity model's gap leaves barriers out,
+// so else its velocity presses them into it step after step and the barrier's body force crushes them.
 Vec2 velocityOutOfBarriers(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,
                            const Vec2& p, double r, double margin, Vec2 v);
 // Move: a step from p to pNew across a closed barrier is undone, unless the person was cleared to pass. Returns the

@@ -46,7 +46,8 @@ Moved hybridStep(const MoveContext& m, const Walker& w, double reach) {
   addDrivingForce(acc, ph.mass, ph.tau, speed, pushing ? pushDirection(h, urgency) : h.direction, start);
   if (around.any()) forEachWallNear(m.ctx.world, w.p, [&](const Vec2& offset) { addWallForce(acc, walls, offset, w.r, start); });
   if (m.obstacles()) {
-    // Vehicles and barriers push as HFV's walls do, social repulsion included: they are not in the velocity model.
+    // Vehicles and barriers push as HFV's walls do, social repulsion included: the velocity model's repulsion and
+    // gap ahead leave them out.
     const ForceParams obstacle{ph.wallA, ph.wallB, ph.wallK, ph.wallKappa, 1.0, ph.interactionRange};
     addVehicleForces(m.ctx.scenario, m.model.vehicles, w.p, start, w.r, obstacle, acc);
     addBarrierForces(m.ctx, m.model.checkpoints, m.a, w.i, w.p, start, w.r, obstacle, acc);
@@ -54,7 +55,7 @@ Moved hybridStep(const MoveContext& m, const Walker& w, double reach) {
   Vec2 v = start + integrate(ph, acc, m.ctx.dt);
   // Nor does a walker step into a wall: those who push, or are pushed, meet the wall's body force.
   if (!pushing && around.any()) v = withoutPartIntoWalls(m.ctx.world, w.p, w.r + kWallMargin, v);
-  // Nor into a vehicle or a closed barrier, which the velocity model does not see.
+  // Nor into a vehicle or a closed barrier, which the velocity model's gap ahead leaves out.
   if (!pushing && m.vehicles) v = velocityOutOfVehicles(m.ctx.scenario, m.model.vehicles, w.p, w.r, kWallMargin, v);
   if (!pushing && m.barriers) v = velocityOutOfBarriers(m.ctx, m.model.checkpoints, m.a, w.i, w.p, w.r, kWallMargin, v);
   out.v = capSpeed(ph, w, v);
