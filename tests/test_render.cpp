@@ -226,6 +226,28 @@ TEST_CASE("Small bodies, splatted on the CPU, keep their colours and marks", "[r
   CHECK(near(pic.at(9, 11), kStreet));
 }
 
+TEST_CASE("Zoomed out to dots, a fighter is a red dot and an injured person still a white body with a red cross", "[render]") {
+  const Scenario sc = openSquare();
+  const World world(sc);
+  Viewer viewer(sc, world, {800, 400, false, PeopleDetail::Auto, {}});
+  viewer.lookAt(10, 10, 400);  // 2 px per metre: a body of radius 0.25 m is a dot of 1-2 px
+  HandMadeScene scene;
+  scene.person(4, 10, Role::Civilian, Condition::Fighting, 0.25f);
+  scene.person(16, 10, Role::Civilian, Condition::Injured, 0.25f);
+  scene.s.step = 1;
+  const Picture pic = drawn(viewer, scene.s, "render_dots.png");
+  REQUIRE(viewer.lastStats().splatted);
+  const double pixel = 0.5;  // metres
+  INFO("fighter " << describe(pic.at(4, 10)) << ", injured centre " << describe(pic.at(16, 10)) << ", beside it "
+                  << describe(pic.at(16 + 2 * pixel, 10)));
+  CHECK(near(pic.at(4, 10), conditionRing(Condition::Fighting)));
+  CHECK(near(pic.at(4 + 2 * pixel, 10), kStreet));  // a dot, no bigger
+  CHECK(near(pic.at(16, 10), kInjuredMark, 40));    // the cross's centre
+  CHECK(near(pic.at(16 + 2 * pixel, 10), kInjuredBody, 40));
+  CHECK(near(pic.at(16 - 2 * pixel, 10), kInjuredBody, 40));
+  CHECK(near(pic.at(16 + 5 * pixel, 10), kStreet));
+}
+
 TEST_CASE("The density overlay colours a cell by people per square metre", "[render]") {
   const Scenario sc = openSquare();  // density cells of 2 m
   const World world(sc);

@@ -15,6 +15,7 @@ constexpr int kCell = 32;  // atlas cell, pixels: sprites are mostly smaller, so
 constexpr int kRingCell = 4, kCrossCell = 8, kCells = 9;
 // Splatted bodies this many pixels across and more are drawn with their role's shape; smaller ones are dots.
 constexpr int kSmallestSymbol = 3;
+constexpr int kSmallestInjured = 7;  // pixels across: the cross's arms are then a pixel or two wide
 
 // Is (u, v) in [-1, 1]^2 (v up) inside role shape `role` scaled by `scale`?
 bool insideShape(int role, double u, double v, double scale) {
@@ -183,7 +184,10 @@ void PeopleLayer::splat(const Camera& camera, const Snapshot& s, const Viewer& v
     for (std::size_t i = 0; i < s.size(); ++i) {
       if (!visiblePerson(s, i) || (s.condition[i] != std::uint8_t(Condition::Calm)) != (pass == 1)) continue;
       const double d = std::max(2.0, 2.0 * s.radius[i] / camera.metresPerPixel);
-      const int n = static_cast<int>(std::lround(d));
+      const bool injured = s.condition[i] == std::uint8_t(Condition::Injured);
+      // The injured are few and what a viewer looks for: at any zoom they keep a white body and red cross big enough
+      // to read, rather than a red dot like a fighter's.
+      const int n = std::max(static_cast<int>(std::lround(d)), injured ? kSmallestInjured : 0);
       const int x0 = static_cast<int>(std::floor(camera.screenX(s.x[i]) - 0.5 * n + 0.5));
       const int y0 = static_cast<int>(std::floor(camera.screenY(s.y[i]) - 0.5 * n + 0.5));
       if (x0 + n <= 0 || y0 + n <= 0 || x0 >= W || y0 >= H) continue;
