@@ -248,6 +248,29 @@ TEST_CASE("Zoomed out to dots, a fighter is a red dot and an injured person stil
   CHECK(near(pic.at(16 + 5 * pixel, 10), kStreet));
 }
 
+TEST_CASE("Coloured by faction, police and soldiers of no faction are told from the active and the arrested", "[render]") {
+  const Scenario sc = openSquare();
+  const World world(sc);
+  Viewer viewer(sc, world, {800, 400, false, PeopleDetail::Auto, {{"red", sf::Color(213, 94, 0)}}});
+  REQUIRE(viewer.colourBy() == ColourBy::Faction);
+  viewer.lookAt(10, 10, 400);  // dots, as the whole city is seen
+  HandMadeScene scene;
+  scene.person(4, 10, Role::Soldier, Condition::Calm, 0.25f);
+  scene.person(7, 10, Role::Police, Condition::Calm, 0.25f);
+  scene.person(10, 10, Role::Civilian, Condition::Calm, 0.25f);
+  scene.person(13, 10, Role::Civilian, Condition::Active, 0.25f);
+  scene.person(16, 10, Role::Civilian, Condition::Arrested, 0.25f);
+  scene.s.step = 1;
+  const Picture pic = drawn(viewer, scene.s, "render_forces.png");
+  const sf::Color soldier = pic.at(4, 10), active = pic.at(13, 10), arrested = pic.at(16, 10);
+  INFO("soldier " << describe(soldier) << ", active " << describe(active) << ", arrested " << describe(arrested));
+  CHECK(near(soldier, kForces));
+  CHECK(near(pic.at(7, 10), kForces));
+  CHECK(near(pic.at(10, 10), kFactionless));
+  CHECK(near(active, conditionRing(Condition::Active)));
+  CHECK(near(arrested, kArrestedBody));
+}
+
 TEST_CASE("The density overlay colours a cell by people per square metre", "[render]") {
   const Scenario sc = openSquare();  // density cells of 2 m
   const World world(sc);

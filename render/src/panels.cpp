@@ -155,7 +155,7 @@ void Panels::drawLegend(sf::RenderTarget& target, const Viewer& viewer, PeopleLa
     std::function<void(float, float)> symbol;
   };
   std::vector<Entry> entries;
-  const sf::Color neutral(200, 200, 200);
+  const sf::Color neutral = kFactionless;
   if (viewer.colourBy() == ColourBy::Population) {
     for (std::size_t p = 0; p < sc.populations.size(); ++p)
       entries.push_back({sc.populations[p].name, [&, p](float x, float y) { people.drawSymbol(target, x, y, 6, Role::Civilian, categoryColour(p), {}, false); }});
@@ -165,7 +165,8 @@ void Panels::drawLegend(sf::RenderTarget& target, const Viewer& viewer, PeopleLa
       if (f != kNoFaction) top = std::max(top, int(f) + 1);
     for (int f = 0; f < top; ++f)
       entries.push_back({viewer.factionName(f), [&, f](float x, float y) { people.drawSymbol(target, x, y, 6, Role::Civilian, viewer.factionColour(f), {}, false); }});
-    entries.push_back({"no faction", [&](float x, float y) { people.drawSymbol(target, x, y, 6, Role::Civilian, neutral, {}, false); }});
+    entries.push_back({"no faction", [&](float x, float y) { people.drawSymbol(target, x, y, 6, Role::Civilian, kFactionless, {}, false); }});
+    entries.push_back({"police, army (no faction)", [&](float x, float y) { people.drawSymbol(target, x, y, 6, Role::Police, kForces, {}, false); }});
   }
   for (int r = 0; r < kRoleCount; ++r)
     entries.push_back({roleName(Role(r)), [&, r](float x, float y) { people.drawSymbol(target, x, y, 6, Role(r), neutral, {}, false); }});

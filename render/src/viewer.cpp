@@ -2,6 +2,7 @@
 
 #include "layers.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -78,7 +79,8 @@ std::string Viewer::factionName(int faction) const {
 
 sf::Color Viewer::colourOf(const Snapshot& s, std::size_t i) const {
   if (colourBy_ == ColourBy::Population) return categoryColour(s.group[i]);
-  return s.faction[i] == kNoFaction ? sf::Color(200, 200, 200) : factionColour(s.faction[i]);
+  if (s.faction[i] != kNoFaction) return factionColour(s.faction[i]);
+  return noFactionColour(Role(std::min<int>(s.role[i], kRoleCount - 1)));
 }
 
 std::optional<std::uint32_t> Viewer::pick(const Snapshot& s, double sx, double sy) const {

@@ -46,6 +46,12 @@ inline sf::Color conditionRing(Condition c) {
     default: return sf::Color::Transparent;
   }
 }
+// Coloured by faction, people outside every faction are grey, except the police and the army, who take the
+// palette's bluish green: at the scale of a city the grey of soldiers was not told from the active (white) and the
+// arrested (grey), and the forces are what a viewer of a deployment looks for.
+inline const sf::Color kFactionless(200, 200, 200);
+inline const sf::Color kForces(0, 158, 115);
+inline sf::Color noFactionColour(Role r) { return r == Role::Police || r == Role::Soldier ? kForces : kFactionless; }
 inline const sf::Color kInjuredBody(255, 255, 255);
 inline const sf::Color kInjuredMark(230, 0, 0);
 inline const sf::Color kArrestedBody(128, 128, 128);
