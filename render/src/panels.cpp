@@ -155,7 +155,6 @@ void Panels::drawLegend(sf::RenderTarget& target, const Viewer& viewer, PeopleLa
     std::function<void(float, float)> symbol;
   };
   std::vector<Entry> entries;
-  const sf::Color neutral = kFactionless;
   if (viewer.colourBy() == ColourBy::Population) {
     for (std::size_t p = 0; p < sc.populations.size(); ++p)
       entries.push_back({sc.populations[p].name, [&, p](float x, float y) { people.drawSymbol(target, x, y, 6, Role::Civilian, categoryColour(p), {}, false); }});
@@ -169,10 +168,10 @@ void Panels::drawLegend(sf::RenderTarget& target, const Viewer& viewer, PeopleLa
     entries.push_back({"police, army (no faction)", [&](float x, float y) { people.drawSymbol(target, x, y, 6, Role::Police, kForces, {}, false); }});
   }
   for (int r = 0; r < kRoleCount; ++r)
-    entries.push_back({roleName(Role(r)), [&, r](float x, float y) { people.drawSymbol(target, x, y, 6, Role(r), neutral, {}, false); }});
+    entries.push_back({roleName(Role(r)), [&, r](float x, float y) { people.drawSymbol(target, x, y, 6, Role(r), kFactionless, {}, false); }});
   for (Condition c : {Condition::Active, Condition::Fighting, Condition::Fleeing, Condition::Looting})
-    entries.push_back({conditionName(c), [&, c](float x, float y) { people.drawSymbol(target, x, y, 6, Role::Civilian, neutral, conditionRing(c), false); }});
-  entries.push_back({"injured", [&](float x, float y) { people.drawSymbol(target, x, y, 6, Role::Civilian, neutral, {}, true); }});
+    entries.push_back({conditionName(c), [&, c](float x, float y) { people.drawSymbol(target, x, y, 6, Role::Civilian, kFactionless, conditionRing(c), false); }});
+  entries.push_back({"injured", [&](float x, float y) { people.drawSymbol(target, x, y, 6, Role::Civilian, kFactionless, {}, true); }});
   entries.push_back({"arrested", [&](float x, float y) { people.drawSymbol(target, x, y, 6, Role::Civilian, kArrestedBody, {}, false); }});
   auto rect = [&](sf::Color fill, float w, float h) {
     return [&target, fill, w, h](float x, float y) {
@@ -239,7 +238,7 @@ void Panels::drawInspector(sf::RenderTarget& target, const Viewer& viewer, const
     static const char* kStates[] = {"walking", "arrived", "injured", "exited", "jailed"};
     const PopulationDef& pop = sc.populations[s.group[i]];
     const int zone = s.field[i] < world.fieldCount() ? world.field(s.field[i]).zone : -1;
-    lines.push_back({"population " + pop.name + "   role " + roleName(Role(std::min<int>(s.role[i], kRoleCount - 1)))});
+    lines.push_back({"population " + pop.name + "   role " + roleName(s.roleOf(i))});
     lines.push_back({"faction " + (s.faction[i] == kNoFaction ? std::string("none") : viewer.factionName(s.faction[i])) +
                      "   state " + kStates[std::min<int>(s.state[i], kAgentStateCount - 1)] + "   condition " +
                      conditionName(Condition(s.condition[i]))});

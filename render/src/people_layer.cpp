@@ -104,7 +104,7 @@ struct Look {
 };
 Look lookOf(const Snapshot& s, std::size_t i, const Viewer& viewer) {
   const auto condition = static_cast<Condition>(s.condition[i]);
-  const int role = std::min<int>(s.role[i], kRoleCount - 1);
+  const int role = int(s.roleOf(i));
   switch (condition) {
     case Condition::Injured: return {kInjuredBody, kInjuredMark, kCrossCell};
     case Condition::Arrested: return {kArrestedBody, {}, -1};
@@ -145,7 +145,7 @@ DrawStats PeopleLayer::draw(sf::RenderTarget& target, const Camera& camera, cons
       const float x = float(camera.screenX(s.x[i])), y = float(camera.screenY(s.y[i]));
       if (x + h < 0 || y + h < 0 || x - h > W || y - h > H) continue;
       const Look look = lookOf(s, i, viewer);
-      addSprite(bodies_, x, y, h, std::min<int>(s.role[i], kRoleCount - 1), look.body);
+      addSprite(bodies_, x, y, h, int(s.roleOf(i)), look.body);
       if (look.markCell >= 0) addSprite(marks_, x, y, h, look.markCell, look.mark);
       ++stats.peopleDrawn;
     }
@@ -198,7 +198,7 @@ void PeopleLayer::splat(const Camera& camera, const Snapshot& s, const Viewer& v
         for (int y = std::max(0, y0); y < std::min(H, y0 + n); ++y)
           std::fill(pixels_.begin() + std::ptrdiff_t(y) * W + std::max(0, x0), pixels_.begin() + std::ptrdiff_t(y) * W + std::min(W, x0 + n), c);
       } else {
-        blit(x0, y0, n, std::min<int>(s.role[i], kRoleCount - 1), look.body, W, H);
+        blit(x0, y0, n, int(s.roleOf(i)), look.body, W, H);
         if (look.markCell >= 0) blit(x0, y0, n, look.markCell, look.mark, W, H);
       }
       ++drawn;

@@ -2,7 +2,6 @@
 
 #include "layers.hpp"
 
-#include <algorithm>
 #include <cmath>
 #include <cstdlib>
 #include <filesystem>
@@ -80,7 +79,7 @@ std::string Viewer::factionName(int faction) const {
 sf::Color Viewer::colourOf(const Snapshot& s, std::size_t i) const {
   if (colourBy_ == ColourBy::Population) return categoryColour(s.group[i]);
   if (s.faction[i] != kNoFaction) return factionColour(s.faction[i]);
-  return noFactionColour(Role(std::min<int>(s.role[i], kRoleCount - 1)));
+  return noFactionColour(s.roleOf(i));
 }
 
 std::optional<std::uint32_t> Viewer::pick(const Snapshot& s, double sx, double sy) const {

@@ -50,6 +50,8 @@ struct Snapshot {
   std::vector<std::uint8_t> state, role, faction, activity, condition;
   std::vector<std::uint32_t> id;
   std::vector<std::uint16_t> group, field;
+  // Person i's role, read safely: an out-of-range byte (a replay from a newer build) is shown as the last role.
+  Role roleOf(std::size_t i) const { return Role(role[i] < kRoleCount ? role[i] : kRoleCount - 1); }
 
   MetricsRow row;  // the last recorded metrics row
   std::int64_t spawned = 0, waiting = 0;
