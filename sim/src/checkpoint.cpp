@@ -31,7 +31,7 @@ namespace {
 
 constexpr char kMagic[8] = {'U', 'N', 'R', 'E', 'S', 'T', 'C', 'K'};
 // Raise whenever a field is added, removed or reordered below: an older file is then refused, not misread.
-constexpr std::uint32_t kFormatVersion = 2;
+constexpr std::uint32_t kFormatVersion = 3;
 
 }  // namespace
 
@@ -112,7 +112,7 @@ void visit(Archive& ar, CheckpointCounts& c) { ar.fields(c.open, c.queue, c.admi
 void visit(Archive& ar, CheckpointState& c) { ar.fields(c.counts, c.tokens); }
 
 void visit(Archive& ar, VehicleState& v) {
-  ar.fields(v.present, v.departed, v.finished, v.position, v.direction, v.speed, v.travelled);
+  ar.fields(v.present, v.departed, v.finished, v.due, v.position, v.direction, v.speed, v.travelled);
 }
 
 void visit(Archive& ar, ModelState& m) {

@@ -99,6 +99,7 @@ struct VehicleState {
   bool present = false;     // on the map: parked, or on its way and not yet at the end of its route
   bool departed = false;    // has set off along its route
   bool finished = false;
+  bool due = false;         // parked, its time come, waiting for its place to clear (position and direction set)
   Vec2 position{0, 0};      // centre
   Vec2 direction{1, 0};     // unit, along the length
   double speed = 0.0;       // m/s now

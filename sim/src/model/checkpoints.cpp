@@ -1,5 +1,7 @@
 #include "checkpoints.hpp"
 
+#include "vehicles.hpp"
+
 #include <cmath>
 
 namespace unrest {
@@ -75,16 +77,38 @@ void screenAtCheckpoints(const StepContext& ctx, const NeighbourIndex& nbr, Chec
   }
 }
 
-std::optional<Vec2> headingToGate(const StepContext& ctx, const CheckpointState& state, const Population& a,
-                                  std::size_t i, const Vec2& p) {
+namespace {
+// Whether p is at a vehicle parked against the barrier (within kAtBarrier of both): such a vehicle is part of the
+// barrier for whoever makes their way along it to the gate.
+bool atVehicleAtBarrier(const Scenario& sc, const std::vector<VehicleState>& vehicles, const CheckpointDef& cp,
+                        const Vec2& p) {
+  for (std::size_t k = 0; k < vehicles.size(); ++k) {
+    const VehicleState& v = vehicles[k];
+    if (!v.present || !isParked(sc.vehicles[k]) || v.distance(sc.vehicles[k], p) >= kAtBarrier) continue;
+    if (v.distance(sc.vehicles[k], closestPointOnSegment(v.position, cp.barrierA, cp.barrierB)) < kAtBarrier) return true;
+  }
+  return false;
+}
+}  // namespace
+
+std::optional<Vec2> headingToGate(const StepContext& ctx, const CheckpointState& state,
+                                  const std::vector<VehicleState>& vehicles, const Population& a, std::size_t i,
+                                  const Vec2& p) {
   if (a.pass[i] != 0) return std::nullopt;
   for (std::size_t c = 0; c < state.counts.size(); ++c) {
     if (!state.counts[c].open) continue;
     const CheckpointDef& cp = ctx.scenario.checkpoints[c];
-    const Vec2 toGate = gateOf(cp) - p;
+    const Vec2 gate = gateOf(cp), toGate = gate - p;
     const bool near = toGate.squaredNorm() < kGateApproach * kGateApproach ||
-                      (p - closestPointOnSegment(p, cp.barrierA, cp.barrierB)).squaredNorm() < kAtBarrier * kAtBarrier;
-    if (near && toGate.squaredNorm() > 0.01 && wantsToCross(ctx, a, i, c)) return Vec2(toGate.normalized());
+                      (p - closestPointOnSegment(p, cp.barrierA, cp.barrierB)).squaredNorm() < kAtBarrier * kAtBarrier ||
+                      atVehicleAtBarrier(ctx.scenario, vehicles, cp, p);
+    if (!near || toGate.squaredNorm() <= 0.01 || !wantsToCross(ctx, a, i, c)) continue;
+    // Round a parked vehicle in the way, on this side of the barrier: without it, those sent along the barrier stand
+    // against the vehicle, and those who follow pack the dead end.
+    if (const auto round = detourRoundParkedVehicles(ctx.scenario, vehicles, ctx.world, p, a.radius[i], gate,
+                                                     cp.barrierA, cp.barrierB))
+      return round;
+    return Vec2(toGate.normalized());
   }
   return std::nullopt;
 }

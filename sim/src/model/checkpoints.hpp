@@ -51,9 +51,11 @@ double checkpointDeterrence(const StepContext& ctx, const CheckpointState& state
 bool wantsToCross(const StepContext& ctx, const Population& a, std::size_t i, std::size_t c);
 // Interact: queues counted and the next person cleared at each open checkpoint.
 void screenAtCheckpoints(const StepContext& ctx, const NeighbourIndex& nbr, CheckpointState& state, Population& a);
-// Steer: the direction to a gate for someone waiting to cross a closed barrier, if any.
-std::optional<Vec2> headingToGate(const StepContext& ctx, const CheckpointState& state, const Population& a,
-                                  std::size_t i, const Vec2& p);
+// Steer: the direction to a gate for someone waiting to cross a closed barrier, if any: round a vehicle parked in
+// the way, and from anywhere along a vehicle parked against the barrier as from the barrier itself.
+std::optional<Vec2> headingToGate(const StepContext& ctx, const CheckpointState& state,
+                                  const std::vector<VehicleState>& vehicles, const Population& a, std::size_t i,
+                                  const Vec2& p);
 // Move: closed barriers push like thin walls on those they screen, bar the one cleared to pass.
 void addBarrierForces(const StepContext& ctx, const CheckpointState& state, const Population& a, std::size_t i,
                       const Vec2& p, const Vec2& v, double r, const ForceParams& walls, ForceAccumulator& acc);

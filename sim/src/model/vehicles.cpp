@@ -1,5 +1,8 @@
 #include "vehicles.hpp"
 
+#include "unrest/geometry.hpp"
+
+#include <array>
 #include <cmath>
 #include <limits>
 
@@ -42,7 +45,148 @@ double gapAhead(const NeighbourIndex& nbr, const Population& a, const VehicleDef
   return gap;
 }
 
+// Whether nobody's body touches, or all but touches, where the vehicle is to stand (those stepping out of its way
+// stop kDeployClearance from it).
+bool placeClear(const NeighbourIndex& nbr, const Population& a, const VehicleDef& def, const VehicleState& s,
+                double largestRadius) {
+  bool clear = true;
+  const double reach = std::hypot(0.5 * def.length, 0.5 * def.width) + kPlaceGap + largestRadius;
+  nbr.forEachNear(s.position, reach, [&](const NeighbourSlot& o) {
+    const std::uint8_t state = a.state[o.index];
+    if (state != std::uint8_t(AgentState::Walking) && state != std::uint8_t(AgentState::Arrived) &&
+        state != std::uint8_t(AgentState::Injured))
+      return;
+    if (s.distance(def, Vec2(o.x, o.y)) < o.radius + kPlaceGap) clear = false;
+  });
+  return clear;
+}
+
+// A vehicle's footprint grown by `grow` on every side, in its own frame: u along its length, w across.
+struct Box {
+  Vec2 centre, along, across;
+  double halfL, halfW;
+  Box(const VehicleDef& def, const VehicleState& s, double grow)
+      : centre(s.position), along(s.direction), across(-s.direction.y(), s.direction.x()),
+        halfL(0.5 * def.length + grow), halfW(0.5 * def.width + grow) {}
+  Vec2 local(const Vec2& p) const { return {(p - centre).dot(along), (p - centre).dot(across)}; }
+  Vec2 world(const Vec2& q) const { return centre + q.x() * along + q.y() * across; }
+  // Corners counter-clockwise in the vehicle's frame.
+  Vec2 corner(int k) const {
+    constexpr double kSignU[4] = {1, -1, -1, 1}, kSignW[4] = {1, 1, -1, -1};
+    return world(Vec2(kSignU[k & 3] * halfL, kSignW[k & 3] * halfW));
+  }
+  // Whether the segment a-b passes through the inside (touching the edge does not count); tEntry is where it enters.
+  bool cuts(const Vec2& a, const Vec2& b, double* tEntry = nullptr) const {
+    constexpr double kEdge = 1e-6;  // m: a way along a side, as from one corner to the next, does not cut
+    const Vec2 p = local(a), d = local(b) - p;
+    double t0 = 0.0, t1 = 1.0;
+    for (int axis = 0; axis < 2; ++axis) {
+      const double half = (axis == 0 ? halfL : halfW) - kEdge;
+      if (std::abs(d[axis]) < 1e-12) {
+        if (std::abs(p[axis]) >= half) return false;
+        continue;
+      }
+      double ta = (-half - p[axis]) / d[axis], tb = (half - p[axis]) / d[axis];
+      if (ta > tb) std::swap(ta, tb);
+      t0 = std::max(t0, ta);
+      t1 = std::min(t1, tb);
+      if (t0 >= t1) return false;
+    }
+    if (tEntry) *tEntry = t0;
+    return true;
+  }
+};
+
 }  // namespace
+
+std::optional<Vec2> detourRoundParkedVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, const World& world,
+                                              const Vec2& p, double r, const Vec2& target, const Vec2& lineA,
+                                              const Vec2& lineB) {
+  // The parked vehicle the straight way meets first.
+  int first = -1;
+  double firstT = 2.0;
+  for (std::size_t k = 0; k < vehicles.size(); ++k) {
+    if (!vehicles[k].present || !isParked(sc.vehicles[k])) continue;
+    double tEntry = 0.0;
+    if (Box(sc.vehicles[k], vehicles[k], r + kDetourClearance).cuts(p, target, &tEntry) && tEntry < firstT) {
+      first = int(k);
+      firstT = tEntry;
+    }
+  }
+  if (first < 0) return std::nullopt;
+  const Box box(sc.vehicles[std::size_t(first)], vehicles[std::size_t(first)], r + kDetourClearance);
+  // From inside the grown footprint (pressed against the vehicle), the way round starts at its nearest side.
+  Vec2 from = box.local(p);
+  if (std::abs(from.x()) < box.halfL && std::abs(from.y()) < box.halfW) {
+    constexpr double kOut = 1e-3;  // m
+    if (box.halfL - std::abs(from.x()) < box.halfW - std::abs(from.y())) from.x() = std::copysign(box.halfL + kOut, from.x());
+    else from.y() = std::copysign(box.halfW + kOut, from.y());
+  }
+  from = box.world(from);
+  // Pressed against the side that faces the target: straight on, along or away from the vehicle.
+  if (!box.cuts(from, target)) return std::nullopt;
+  auto legAllowed = [&](const Vec2& a, const Vec2& b) {
+    return !box.cuts(a, b) && !segmentsIntersect(a, b, lineA, lineB) && world.lineOfSight(a, b);
+  };
+  // The shortest way round: to a corner in sight, then corner to corner one way round until the target is in sight.
+  // Four corners, two ways round: a taut string round a convex footprint.
+  double best = std::numeric_limits<double>::infinity();
+  Vec2 heading = Vec2::Zero();
+  for (int start = 0; start < 4; ++start) {
+    if (!legAllowed(from, box.corner(start))) continue;
+    for (const int turn : {1, 3}) {
+      std::array<Vec2, 5> way;  // at most four corners, then the target
+      int count = 0, k = start;
+      way[count++] = box.corner(start);
+      bool allowed = true;
+      while (allowed && box.cuts(way[count - 1], target)) {
+        if (count == 4) {
+          allowed = false;
+          break;
+        }
+        k = (k + turn) & 3;
+        way[count] = box.corner(k);
+        allowed = legAllowed(way[count - 1], way[count]);
+        ++count;
+      }
+      if (!allowed) continue;
+      way[count++] = target;
+      double length = (way[0] - from).norm();
+      for (int j = 1; j < count; ++j) length += (way[j] - way[j - 1]).norm();
+      if (length >= best) continue;
+      // Towards the first point of the way not yet reached.
+      constexpr double kReached = 0.1;  // m
+      int j = 0;
+      while (j + 1 < count && (way[j] - p).norm() < kReached) ++j;
+      best = length;
+      heading = way[j] - p;
+    }
+  }
+  if (!std::isfinite(best) || heading.squaredNorm() < 1e-12) return std::nullopt;
+  return Vec2(heading.normalized());
+}
+
+Vec2 spotBesideParkedVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, Vec2 spot, double r) {
+  for (std::size_t k = 0; k < vehicles.size(); ++k) {
+    const VehicleState& s = vehicles[k];
+    if ((!s.present && !s.due) || !isParked(sc.vehicles[k])) continue;
+    Vec2 n;
+    const double d = s.distance(sc.vehicles[k], spot, &n), beside = r + (s.due ? kDeployClearance : kPlaceGap);
+    if (d < beside) spot += n * (beside - d);
+  }
+  return spot;
+}
+
+std::optional<Vec2> wayOutOfDueVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p,
+                                        double r) {
+  for (std::size_t k = 0; k < vehicles.size(); ++k) {
+    const VehicleState& s = vehicles[k];
+    if (!s.due) continue;
+    Vec2 n;
+    if (s.distance(sc.vehicles[k], p, &n) < r + kDeployClearance) return n;
+  }
+  return std::nullopt;
+}
 
 void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, const Population& a, std::vector<VehicleState>& vehicles,
                   std::vector<Event>& events) {
@@ -51,14 +195,20 @@ void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, const Popul
     const VehicleDef& def = ctx.scenario.vehicles[v];
     VehicleState& s = vehicles[v];
     if (s.finished) continue;
-    const bool routed = def.route.size() >= 2;
+    const bool routed = !isParked(def);
     if (!s.present) {
       // A vehicle that departs from a point stood there before: it is parked at its first point from the start,
-      // before anyone is placed, so nobody stands where it is when it sets off. A parked vehicle arrives at `depart`.
+      // before anyone is placed, so nobody stands where it is when it sets off. A parked vehicle arrives at `depart`,
+      // as soon as its place is clear: until then it is due, and those standing there step out of its way (steer).
       if (!routed && t + 1e-9 < def.depart) continue;
-      s.present = true;
       s.position = def.route.front();
       s.direction = routed ? Vec2((def.route[1] - def.route[0]).normalized()) : Vec2(std::cos(def.heading), std::sin(def.heading));
+      if (!routed && !placeClear(nbr, a, def, s, ctx.scenario.largestRadius())) {
+        s.due = true;
+        continue;
+      }
+      s.due = false;
+      s.present = true;
       if (!routed) events.push_back({t, EventType::VehicleDeparted, 0, -1, s.position, 0.0, static_cast<int>(v)});
     }
     if (!routed) continue;  // parked
@@ -100,7 +250,7 @@ void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, const Popul
 
 bool anyVehiclePresent(const std::vector<VehicleState>& vehicles) {
   for (const auto& v : vehicles)
-    if (v.present) return true;
+    if (v.present || v.due) return true;
   return false;
 }
 
@@ -114,7 +264,7 @@ Vec2 velocityOutOfVehicles(const Scenario& sc, const std::vector<VehicleState>& 
                            double margin, Vec2 v) {
   for (std::size_t k = 0; k < vehicles.size(); ++k) {
     const VehicleState& s = vehicles[k];
-    if (!s.present) continue;
+    if (!s.present && !s.due) continue;  // nor into the place of one about to park there
     Vec2 n;
     if (s.distance(sc.vehicles[k], p, &n) > r + margin) continue;
     v = withoutPartInto(v, n, s.speed * s.direction);

@@ -7,6 +7,7 @@
 #include "../step_context.hpp"
 #include "unrest/forces.hpp"
 
+#include <optional>
 #include <vector>
 
 namespace unrest {
@@ -26,15 +27,40 @@ constexpr double kSideStepDecay = 2.0;    // m; assumption
 // wall (B = 0.5 m, felt up to 3 m; an assumption, there is no measured value).
 constexpr double kVehicleB = 0.5, kVehicleRange = 3.0;  // m
 
+// A parked vehicle (a route of one point) due at `depart` takes its place once no body is within kPlaceGap of its
+// footprint; until then those within kDeployClearance of it step out of its way, nobody steps into it, and those
+// heading for a spot there stand that far beside it (beside a parked one, kPlaceGap).
+constexpr double kDeployClearance = 1.0;  // m; assumption: room cleared round it, a step or two
+constexpr double kPlaceGap = 0.05;        // m
+// People making their way round a parked vehicle keep this far (beyond their own radius) from its body.
+constexpr double kDetourClearance = 0.3;  // m; assumption: a hand's breadth more than the velocity model's own gap
+
+// A vehicle with a route of one point stands there: parked, or arriving to park at `depart`.
+inline bool isParked(const VehicleDef& def) { return def.route.size() < 2; }
+// The heading from p (a body of radius r) to `target` round the first parked vehicle across the straight way there:
+// towards the next corner of the shortest way round its footprint (grown by r + kDetourClearance), a way that
+// crosses neither a wall nor the line lineA-lineB (a closed barrier); nullopt when no parked vehicle is in the way or
+// there is no such way round it.
+std::optional<Vec2> detourRoundParkedVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, const World& world,
+                                              const Vec2& p, double r, const Vec2& target, const Vec2& lineA,
+                                              const Vec2& lineB);
+// Where someone of radius r heading for `spot` stands instead: beside any parked vehicle (on the map or due) the spot
+// lies in or next to.
+Vec2 spotBesideParkedVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, Vec2 spot, double r);
+// The way out (a unit vector) for someone of radius r at p standing where a due vehicle is to park, or nullopt.
+std::optional<Vec2> wayOutOfDueVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p,
+                                        double r);
+
 // Departures and arrivals along the routes; each moving vehicle's speed from the gap ahead of it.
 void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, const Population& a, std::vector<VehicleState>& vehicles,
                   std::vector<Event>& events);
+// Whether any vehicle is on the map or due to park on it.
 bool anyVehiclePresent(const std::vector<VehicleState>& vehicles);
 // Whether a body of radius r at p would touch a vehicle on the map.
 bool touchesVehicle(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p, double r);
 // The velocity v of a body of radius r at p without the part of it, relative to the vehicle's own motion, that goes
-// into a vehicle within `margin` of it: for a walker of a velocity model, which sees people and walls but not
-// vehicles, so that they do not walk into one (the vehicle's forces alone, applied for one step, would not stop them).
+// into a vehicle (or the place of one due to park) within `margin` of it: for a walker of a velocity model, which
+// sees people and walls but not vehicles, so that they do not walk into one (the vehicle's forces alone, applied for one step, would not stop them).
 Vec2 velocityOutOfVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p, double r,
                            double margin, Vec2 v);
 // Move: the vehicles' body, friction and social forces on a person at p, and the push aside of those in the path.

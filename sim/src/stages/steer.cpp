@@ -1,7 +1,8 @@
 // Steering: where each person wants to go this step and how fast, from what they are doing: fleeing (up the
 // flight field, at a speed raised towards the panic speed, following others), pursuing or approaching someone,
-// taking goods, walking the navigation field to their destination, or heading for their spot inside it; those whose
-// way leads across a closed checkpoint make for its gate.
+// taking goods, walking the navigation field to their destination, or heading for their spot inside it (beside any
+// parked vehicle that stands on it); those whose way leads across a closed checkpoint make for its gate, round any
+// vehicle parked at the barrier; those standing where a vehicle is about to park step out of its way.
 #include "stages.hpp"
 
 namespace unrest {
@@ -38,11 +39,19 @@ Steering steer(const StepContext& ctx, const ModelState& model, const Population
     s.speed = 0.0;  // taking goods
   } else if (state == AgentState::Walking) {
     s.heading = ctx.world.desiredDirection(a.field[i], p);
-  } else {
+  } else if (model.vehicles.empty()) {
     towards(a.goalX[i], a.goalY[i]);
+  } else {
+    const Vec2 spot = spotBesideParkedVehicles(ctx.scenario, model.vehicles, Vec2(a.goalX[i], a.goalY[i]), a.radius[i]);
+    towards(spot.x(), spot.y());
   }
   if (gates)
-    if (const auto toGate = headingToGate(ctx, model.checkpoints, a, i, p)) s.heading = *toGate;
+    if (const auto toGate = headingToGate(ctx, model.checkpoints, model.vehicles, a, i, p)) s.heading = *toGate;
+  if (!model.vehicles.empty())
+    if (const auto out = wayOutOfDueVehicles(ctx.scenario, model.vehicles, p, a.radius[i])) {
+      s.heading = *out;  // stepping out of an arriving vehicle's way
+      s.speed = v0;
+    }
   return s;
 }
 
