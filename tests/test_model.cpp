@@ -553,7 +553,7 @@ vehicles:
   double parkedAt = -1.0;
   int insideCount = 0;  // person-steps with a body's centre inside the parked vehicle
   float peakPressure = 0.0f;
-  int standingThereAtTen = 0;
+  int standingThereWhenDue = 0;
   while (!sim.done()) {
     sim.step();
     for (const auto& e : sim.stepEvents())
@@ -564,13 +564,13 @@ vehicles:
       peakPressure = std::max(peakPressure, a.pressure[k]);
       const bool inPlace = std::abs(a.x[k] - 30.0) < 3.825 && std::abs(a.y[k] - 30.0) < 1.475;
       insideCount += apc.present && inPlace;
-      standingThereAtTen += std::abs(sim.time() - 60.0) < 1e-6 && inPlace;
+      standingThereWhenDue += std::abs(sim.time() - 60.0) < 1e-6 && inPlace;
     }
   }
-  INFO("standing in its place at 60 s: " << standingThereAtTen << "; parked at " << parkedAt << " s; inside it "
+  INFO("standing in its place at 60 s: " << standingThereWhenDue << "; parked at " << parkedAt << " s; inside it "
                                          << insideCount << " person-steps; peak contact pressure " << peakPressure
                                          << " N/m; crush injuries " << sim.injuriesCrush());
-  CHECK(standingThereAtTen >= 10);  // its place is taken when it is due
+  CHECK(standingThereWhenDue >= 10);  // its place is taken when it is due
   CHECK(parkedAt >= 60.0);
   CHECK(parkedAt < 75.0);  // people step aside within seconds
   CHECK(insideCount == 0);

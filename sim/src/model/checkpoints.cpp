@@ -84,8 +84,11 @@ bool atVehicleAtBarrier(const Scenario& sc, const std::vector<VehicleState>& veh
                         const Vec2& p) {
   for (std::size_t k = 0; k < vehicles.size(); ++k) {
     const VehicleState& v = vehicles[k];
-    if (!v.present || !isParked(sc.vehicles[k]) || v.distance(sc.vehicles[k], p) >= kAtBarrier) continue;
-    if (v.distance(sc.vehicles[k], closestPointOnSegment(v.position, cp.barrierA, cp.barrierB)) < kAtBarrier) return true;
+    const VehicleDef& def = sc.vehicles[k];
+    if (!v.present || !isParked(def)) continue;
+    const double reach = 0.5 * (def.length + def.width) + kAtBarrier;  // beyond the half-diagonal: far from it
+    if ((p - v.position).squaredNorm() > reach * reach || v.distance(def, p) >= kAtBarrier) continue;
+    if (distanceToSegment(def, v, cp.barrierA, cp.barrierB) < kAtBarrier) return true;
   }
   return false;
 }

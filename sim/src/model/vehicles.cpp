@@ -8,58 +8,7 @@
 
 namespace unrest {
 
-double VehicleState::distance(const VehicleDef& def, const Vec2& p, Vec2* normal) const {
-  const Vec2 rel = p - position;
-  const Vec2 side(-direction.y(), direction.x());
-  const double halfL = 0.5 * def.length, halfW = 0.5 * def.width;
-  const double u = rel.dot(direction), w = rel.dot(side);
-  if (std::abs(u) < halfL && std::abs(w) < halfW) {  // inside the body: out by the nearest side
-    const double du = halfL - std::abs(u), dw = halfW - std::abs(w);
-    if (normal) *normal = du < dw ? Vec2(direction * (u < 0 ? -1.0 : 1.0)) : Vec2(side * (w < 0 ? -1.0 : 1.0));
-    return -std::min(du, dw);
-  }
-  const Vec2 offset = (u - std::clamp(u, -halfL, halfL)) * direction + (w - std::clamp(w, -halfW, halfW)) * side;
-  const double d = offset.norm();
-  if (normal) *normal = d > 1e-12 ? Vec2(offset / d) : direction;
-  return d;
-}
-
 namespace {
-
-// The clear distance ahead of a vehicle's bumper, to the nearest body in its path.
-double gapAhead(const NeighbourIndex& nbr, const Population& a, const VehicleDef& def, const VehicleState& s) {
-  constexpr double kLookAhead = 3.0;  // m beyond the bumper: the centre of the search disc
-  constexpr double kMargin = 0.2;     // m: a body this close to the path's edge is in it
-  double gap = std::numeric_limits<double>::infinity();
-  const Vec2 side(-s.direction.y(), s.direction.x());
-  const Vec2 front = s.position + s.direction * (0.5 * def.length + kLookAhead);
-  nbr.forEachNear(front, kLookAhead + 0.5 + 0.5 * def.width, [&](const NeighbourSlot& o) {
-    const std::uint8_t state = a.state[o.index];
-    if (state != std::uint8_t(AgentState::Walking) && state != std::uint8_t(AgentState::Arrived) &&
-        state != std::uint8_t(AgentState::Injured))
-      return;
-    const Vec2 rel = Vec2(o.x, o.y) - s.position;
-    const double along = rel.dot(s.direction) - 0.5 * def.length;
-    if (along > -kMargin && std::abs(rel.dot(side)) < 0.5 * def.width + o.radius + kMargin) gap = std::min(gap, along - o.radius);
-  });
-  return gap;
-}
-
-// Whether nobody's body touches, or all but touches, where the vehicle is to stand (those stepping out of its way
-// stop kDeployClearance from it).
-bool placeClear(const NeighbourIndex& nbr, const Population& a, const VehicleDef& def, const VehicleState& s,
-                double largestRadius) {
-  bool clear = true;
-  const double reach = std::hypot(0.5 * def.length, 0.5 * def.width) + kPlaceGap + largestRadius;
-  nbr.forEachNear(s.position, reach, [&](const NeighbourSlot& o) {
-    const std::uint8_t state = a.state[o.index];
-    if (state != std::uint8_t(AgentState::Walking) && state != std::uint8_t(AgentState::Arrived) &&
-        state != std::uint8_t(AgentState::Injured))
-      return;
-    if (s.distance(def, Vec2(o.x, o.y)) < o.radius + kPlaceGap) clear = false;
-  });
-  return clear;
-}
 
 // A vehicle's footprint grown by `grow` on every side, in its own frame: u along its length, w across.
 struct Box {
@@ -68,6 +17,24 @@ struct Box {
   Box(const VehicleDef& def, const VehicleState& s, double grow)
       : centre(s.position), along(s.direction), across(-s.direction.y(), s.direction.x()),
         halfL(0.5 * def.length + grow), halfW(0.5 * def.width + grow) {}
+  bool contains(const Vec2& p) const {
+    const Vec2 q = local(p);
+    return std::abs(q.x()) < halfL && std::abs(q.y()) < halfW;
+  }
+  // Signed distance from p, negative inside, and the outward normal at the nearest point of the surface.
+  double distance(const Vec2& p, Vec2* normal) const {
+    const Vec2 q = local(p);
+    const double u = q.x(), w = q.y();
+    if (std::abs(u) < halfL && std::abs(w) < halfW) {  // inside: out by the nearest side
+      const double du = halfL - std::abs(u), dw = halfW - std::abs(w);
+      if (normal) *normal = du < dw ? Vec2(along * (u < 0 ? -1.0 : 1.0)) : Vec2(across * (w < 0 ? -1.0 : 1.0));
+      return -std::min(du, dw);
+    }
+    const Vec2 offset = (u - std::clamp(u, -halfL, halfL)) * along + (w - std::clamp(w, -halfW, halfW)) * across;
+    const double d = offset.norm();
+    if (normal) *normal = d > 1e-12 ? Vec2(offset / d) : along;
+    return d;
+  }
   Vec2 local(const Vec2& p) const { return {(p - centre).dot(along), (p - centre).dot(across)}; }
   Vec2 world(const Vec2& q) const { return centre + q.x() * along + q.y() * across; }
   // Corners counter-clockwise in the vehicle's frame.
@@ -99,6 +66,58 @@ struct Box {
 
 }  // namespace
 
+double VehicleState::distance(const VehicleDef& def, const Vec2& p, Vec2* normal) const {
+  return Box(def, *this, 0.0).distance(p, normal);
+}
+
+namespace {
+
+// The clear distance ahead of a vehicle's bumper, to the nearest body in its path.
+double gapAhead(const NeighbourIndex& nbr, const Population& a, const VehicleDef& def, const VehicleState& s) {
+  constexpr double kLookAhead = 3.0;  // m beyond the bumper: the centre of the search disc
+  constexpr double kMargin = 0.2;     // m: a body this close to the path's edge is in it
+  double gap = std::numeric_limits<double>::infinity();
+  const Vec2 side(-s.direction.y(), s.direction.x());
+  const Vec2 front = s.position + s.direction * (0.5 * def.length + kLookAhead);
+  nbr.forEachNear(front, kLookAhead + 0.5 + 0.5 * def.width, [&](const NeighbourSlot& o) {
+    const std::uint8_t state = a.state[o.index];
+    if (!walkingOrArrived(state) && state != std::uint8_t(AgentState::Injured)) return;
+    const Vec2 rel = Vec2(o.x, o.y) - s.position;
+    const double along = rel.dot(s.direction) - 0.5 * def.length;
+    if (along > -kMargin && std::abs(rel.dot(side)) < 0.5 * def.width + o.radius + kMargin) gap = std::min(gap, along - o.radius);
+  });
+  return gap;
+}
+
+// Whether nobody on their feet touches, or all but touches, where the vehicle is to stand (those stepping out of its
+// way stop kDeployClearance from it). The injured cannot step aside: they are carried (carryInjuredAside).
+bool placeClear(const NeighbourIndex& nbr, const Population& a, const VehicleDef& def, const VehicleState& s,
+                double largestRadius) {
+  bool clear = true;
+  const double reach = std::hypot(0.5 * def.length, 0.5 * def.width) + kPlaceGap + largestRadius;
+  nbr.forEachNear(s.position, reach, [&](const NeighbourSlot& o) {
+    if (walkingOrArrived(a.state[o.index]) && s.distance(def, Vec2(o.x, o.y)) < o.radius + kPlaceGap) clear = false;
+  });
+  return clear;
+}
+
+// The injured lying where a vehicle parks are carried to just beside it (assumption: by those deploying it).
+void carryInjuredAside(const NeighbourIndex& nbr, Population& a, const VehicleDef& def, const VehicleState& s,
+                       double largestRadius) {
+  const double reach = std::hypot(0.5 * def.length, 0.5 * def.width) + kPlaceGap + largestRadius;
+  nbr.forEachNear(s.position, reach, [&](const NeighbourSlot& o) {
+    const std::size_t i = o.index;
+    if (a.state[i] != std::uint8_t(AgentState::Injured)) return;
+    Vec2 n;
+    const double d = s.distance(def, Vec2(a.x[i], a.y[i]), &n), beside = a.radius[i] + kPlaceGap;
+    if (d >= beside) return;
+    a.x[i] += n.x() * (beside - d);
+    a.y[i] += n.y() * (beside - d);
+  });
+}
+
+}  // namespace
+
 std::optional<Vec2> detourRoundParkedVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, const World& world,
                                               const Vec2& p, double r, const Vec2& target, const Vec2& lineA,
                                               const Vec2& lineB) {
@@ -115,19 +134,22 @@ std::optional<Vec2> detourRoundParkedVehicles(const Scenario& sc, const std::vec
   }
   if (first < 0) return std::nullopt;
   const Box box(sc.vehicles[std::size_t(first)], vehicles[std::size_t(first)], r + kDetourClearance);
+  if (box.contains(target)) return std::nullopt;  // no way round reaches it
   // From inside the grown footprint (pressed against the vehicle), the way round starts at its nearest side.
   Vec2 from = box.local(p);
-  if (std::abs(from.x()) < box.halfL && std::abs(from.y()) < box.halfW) {
+  if (box.contains(p)) {
     constexpr double kOut = 1e-3;  // m
     if (box.halfL - std::abs(from.x()) < box.halfW - std::abs(from.y())) from.x() = std::copysign(box.halfL + kOut, from.x());
     else from.y() = std::copysign(box.halfW + kOut, from.y());
   }
   from = box.world(from);
-  // Pressed against the side that faces the target: straight on, along or away from the vehicle.
-  if (!box.cuts(from, target)) return std::nullopt;
   auto legAllowed = [&](const Vec2& a, const Vec2& b) {
     return !box.cuts(a, b) && !segmentsIntersect(a, b, lineA, lineB) && world.lineOfSight(a, b);
   };
+  // Pressed against the side that faces the target: straight on, along or away from the vehicle. Nor is there a way
+  // round from the nearest side if it lies across the barrier or a wall (the footprint, grown, may reach past them).
+  if (!box.cuts(from, target) || segmentsIntersect(p, from, lineA, lineB) || !world.lineOfSight(p, from))
+    return std::nullopt;
   // The shortest way round: to a corner in sight, then corner to corner one way round until the target is in sight.
   // Four corners, two ways round: a taut string round a convex footprint.
   double best = std::numeric_limits<double>::infinity();
@@ -149,7 +171,7 @@ std::optional<Vec2> detourRoundParkedVehicles(const Scenario& sc, const std::vec
         allowed = legAllowed(way[count - 1], way[count]);
         ++count;
       }
-      if (!allowed) continue;
+      if (!allowed || !world.lineOfSight(way[count - 1], target)) continue;  // the gate lies on the barrier itself
       way[count++] = target;
       double length = (way[0] - from).norm();
       for (int j = 1; j < count; ++j) length += (way[j] - way[j - 1]).norm();
@@ -166,12 +188,23 @@ std::optional<Vec2> detourRoundParkedVehicles(const Scenario& sc, const std::vec
   return Vec2(heading.normalized());
 }
 
+double distanceToSegment(const VehicleDef& def, const VehicleState& s, const Vec2& a, const Vec2& b) {
+  const Box body(def, s, 0.0);
+  if (body.cuts(a, b)) return 0.0;
+  // Between a convex body and a segment apart, the nearest points include an end of the segment or a corner.
+  double d = std::min(body.distance(a, nullptr), body.distance(b, nullptr));
+  for (int k = 0; k < 4; ++k) d = std::min(d, (body.corner(k) - closestPointOnSegment(body.corner(k), a, b)).norm());
+  return std::max(d, 0.0);
+}
+
 Vec2 spotBesideParkedVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, Vec2 spot, double r) {
   for (std::size_t k = 0; k < vehicles.size(); ++k) {
     const VehicleState& s = vehicles[k];
     if ((!s.present && !s.due) || !isParked(sc.vehicles[k])) continue;
     Vec2 n;
-    const double d = s.distance(sc.vehicles[k], spot, &n), beside = r + (s.due ? kDeployClearance : kPlaceGap);
+    constexpr double kBeyondStepOut = 0.1;  // m: a spot where stepping out stops would have people step out again
+    const double d = s.distance(sc.vehicles[k], spot, &n);
+    const double beside = r + (s.due ? kDeployClearance + kBeyondStepOut : kPlaceGap);
     if (d < beside) spot += n * (beside - d);
   }
   return spot;
@@ -188,7 +221,7 @@ std::optional<Vec2> wayOutOfDueVehicles(const Scenario& sc, const std::vector<Ve
   return std::nullopt;
 }
 
-void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, const Population& a, std::vector<VehicleState>& vehicles,
+void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, Population& a, std::vector<VehicleState>& vehicles,
                   std::vector<Event>& events) {
   const double t = ctx.time();
   for (std::size_t v = 0; v < vehicles.size(); ++v) {
@@ -207,6 +240,7 @@ void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, const Popul
         s.due = true;
         continue;
       }
+      if (!routed) carryInjuredAside(nbr, a, def, s, ctx.scenario.largestRadius());
       s.due = false;
       s.present = true;
       if (!routed) events.push_back({t, EventType::VehicleDeparted, 0, -1, s.position, 0.0, static_cast<int>(v)});

@@ -27,9 +27,10 @@ constexpr double kSideStepDecay = 2.0;    // m; assumption
 // wall (B = 0.5 m, felt up to 3 m; an assumption, there is no measured value).
 constexpr double kVehicleB = 0.5, kVehicleRange = 3.0;  // m
 
-// A parked vehicle (a route of one point) due at `depart` takes its place once no body is within kPlaceGap of its
-// footprint; until then those within kDeployClearance of it step out of its way, nobody steps into it, and those
-// heading for a spot there stand that far beside it (beside a parked one, kPlaceGap).
+// A parked vehicle (a route of one point) due at `depart` takes its place once nobody on their feet is within kPlaceGap
+// of its footprint (the injured there are carried aside); until then those within kDeployClearance of it step out of
+// its way, walkers of the hybrid do not step into it, and those heading for a spot there stand beyond that (beside a
+// parked one, kPlaceGap from it).
 constexpr double kDeployClearance = 1.0;  // m; assumption: room cleared round it, a step or two
 constexpr double kPlaceGap = 0.05;        // m
 // People making their way round a parked vehicle keep this far (beyond their own radius) from its body.
@@ -40,10 +41,12 @@ inline bool isParked(const VehicleDef& def) { return def.route.size() < 2; }
 // The heading from p (a body of radius r) to `target` round the first parked vehicle across the straight way there:
 // towards the next corner of the shortest way round its footprint (grown by r + kDetourClearance), a way that
 // crosses neither a wall nor the line lineA-lineB (a closed barrier); nullopt when no parked vehicle is in the way or
-// there is no such way round it.
+// there is no such way round it (then the caller heads straight on). Only the first vehicle in the way is gone round.
 std::optional<Vec2> detourRoundParkedVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, const World& world,
                                               const Vec2& p, double r, const Vec2& target, const Vec2& lineA,
                                               const Vec2& lineB);
+// The distance between a vehicle's body and the segment a-b (0 where they meet).
+double distanceToSegment(const VehicleDef& def, const VehicleState& s, const Vec2& a, const Vec2& b);
 // Where someone of radius r heading for `spot` stands instead: beside any parked vehicle (on the map or due) the spot
 // lies in or next to.
 Vec2 spotBesideParkedVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, Vec2 spot, double r);
@@ -52,7 +55,7 @@ std::optional<Vec2> wayOutOfDueVehicles(const Scenario& sc, const std::vector<Ve
                                         double r);
 
 // Departures and arrivals along the routes; each moving vehicle's speed from the gap ahead of it.
-void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, const Population& a, std::vector<VehicleState>& vehicles,
+void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, Population& a, std::vector<VehicleState>& vehicles,
                   std::vector<Event>& events);
 // Whether any vehicle is on the map or due to park on it.
 bool anyVehiclePresent(const std::vector<VehicleState>& vehicles);

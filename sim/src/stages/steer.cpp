@@ -50,7 +50,7 @@ Steering steer(const StepContext& ctx, const ModelState& model, const Population
   if (!model.vehicles.empty())
     if (const auto out = wayOutOfDueVehicles(ctx.scenario, model.vehicles, p, a.radius[i])) {
       s.heading = *out;  // stepping out of an arriving vehicle's way
-      s.speed = v0;
+      s.speed = std::max(s.speed, v0);
     }
   return s;
 }
