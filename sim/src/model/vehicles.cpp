@@ -202,9 +202,7 @@ Vec2 spotBesideParkedVehicles(const Scenario& sc, const std::vector<VehicleState
     const VehicleState& s = vehicles[k];
     if ((!s.present && !s.due) || !isParked(sc.vehicles[k])) continue;
     Vec2 n;
-    constexpr double kBeyondStepOut = 0.1;  // m: a spot where stepping out stops would have people step out again
-    const double d = s.distance(sc.vehicles[k], spot, &n);
-    const double beside = r + (s.due ? kDeployClearance + kBeyondStepOut : kPlaceGap);
+    const double d = s.distance(sc.vehicles[k], spot, &n), beside = r + (s.due ? kDeployClearance : kPlaceGap);
     if (d < beside) spot += n * (beside - d);
   }
   return spot;

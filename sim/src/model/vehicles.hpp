@@ -29,8 +29,8 @@ constexpr double kVehicleB = 0.5, kVehicleRange = 3.0;  // m
 
 // A parked vehicle (a route of one point) due at `depart` takes its place once nobody on their feet is within kPlaceGap
 // of its footprint (the injured there are carried aside); until then those within kDeployClearance of it step out of
-// its way, walkers of the hybrid do not step into it, and those heading for a spot there stand beyond that (beside a
-// parked one, kPlaceGap from it).
+// its way, walkers of the hybrid do not step into it, and those heading for a spot there stand that far from it
+// (beside a parked one, kPlaceGap from it).
 constexpr double kDeployClearance = 1.0;  // m; assumption: room cleared round it, a step or two
 constexpr double kPlaceGap = 0.05;        // m
 // People making their way round a parked vehicle keep this far (beyond their own radius) from its body.
