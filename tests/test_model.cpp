@@ -578,6 +578,37 @@ vehicles:
   CHECK(peakPressure < 1600.0f);  // nobody even reaches HFV's injury threshold
 }
 
+TEST_CASE("a vehicle due where the crushed lie parks, and they are carried aside", "[model][vehicles]") {
+  // A crowd rushing into a dead end crushes people against its far wall (as HFV 2000's escaping crowd does); at 12 s a
+  // vehicle is due there. The injured cannot step out of its way: were they counted, it would wait for ever.
+  const Scenario sc = scenarioFromText("due_on_injured.yaml", test::deadEndScenario(5.0, R"(vehicles:
+  cart: {route: [[11.2, 1.5]], depart: 12, heading: 90, length: 2, width: 1.4}
+)", 30));
+  const World world(sc);
+  Simulation sim(sc, world, 1);
+  double parkedAt = -1.0;
+  int injuredInPlaceWhenDue = 0, insideCount = 0;
+  auto inPlace = [](double x, double y) { return std::abs(x - 11.2) < 0.7 && std::abs(y - 1.5) < 1.0; };
+  while (!sim.done()) {
+    sim.step();
+    for (const auto& e : sim.stepEvents())
+      if (e.type == EventType::VehicleDeparted) parkedAt = e.time;
+    const auto& a = sim.agents();
+    const VehicleState& cart = sim.vehicles()[0];
+    for (std::size_t k = 0; k < a.size(); ++k) {
+      if (a.state[k] == std::uint8_t(AgentState::Exited)) continue;
+      const bool there = inPlace(a.x[k], a.y[k]);
+      injuredInPlaceWhenDue += std::abs(sim.time() - 12.0) < 1e-6 && there && a.state[k] == std::uint8_t(AgentState::Injured);
+      insideCount += cart.present && there;
+    }
+  }
+  INFO("injured in its place when due: " << injuredInPlaceWhenDue << "; parked at " << parkedAt << " s; inside it "
+                                         << insideCount << " person-steps; crush injuries " << sim.injuriesCrush());
+  CHECK(injuredInPlaceWhenDue >= 1);
+  CHECK(parkedAt >= 12.0);
+  CHECK(insideCount == 0);
+}
+
 TEST_CASE("arrested people are jailed for up to J_max and come back", "[model][police]") {
   const Scenario sc = square("jail", R"(clock: {dt: 0.05, duration: 150, record_interval: 5}
 civil_violence: {legitimacy: 0.2, vision: 15, max_jail_term: 40}
