@@ -40,16 +40,22 @@ std::string checkpointAt(const Scenario& sc, double t, const std::filesystem::pa
 
 }  // namespace
 
-TEST_CASE("a checkpoint loaded into a fresh run saves to the same bytes, and both runs step on alike", "[checkpoint]") {
-  const Scenario sc = loadScenario(kScenario);
+namespace {
+
+// Runs the scenario at `path`, saves a checkpoint at each of `times`, and checks that the checkpoint read back into a
+// fresh run saves to the same bytes, and that both runs then step on alike, outputs included. `atSave` sees the
+// uninterrupted run at each save, `atEnd` after the last.
+template <class AtSave, class AtEnd>
+void checkResumesAlike(const std::string& path, std::initializer_list<double> times, AtSave&& atSave, AtEnd&& atEnd) {
+  const Scenario sc = loadScenario(path);
   const auto dirA = tempDir() / "checkpoint_a", dirB = tempDir() / "checkpoint_b";
+  std::filesystem::remove_all(dirA);
   ScenarioRun a(sc, 2);
   OutputWriter writerA(a.sim(), dirA.string(), a.measurement());
-  Checkpointer checkpointerA(a, writerA, identifyRun(kScenario, {}, -1, 5.0), dirA.string());
-  // After the shot at the car (30 s), then in the curfew with looting under way; each time in the middle of a record
-  // interval, a perception interval and a decision interval.
-  for (const double t : {33.15, 52.35}) {
+  Checkpointer checkpointerA(a, writerA, identifyRun(path, {}, -1, 5.0), dirA.string());
+  for (const double t : times) {
     stepTo(a, writerA, t);
+    atSave(a.sim());
     checkpointerA.write();
     const std::string saved = readFile(dirA / kCheckpointFile);
     REQUIRE(saved == checkpointerA.serialise());
@@ -74,9 +80,40 @@ TEST_CASE("a checkpoint loaded into a fresh run saves to the same bytes, and bot
     for (const char* file : {"metrics.csv", "events.jsonl", "crossings.csv", "areas.csv", "trajectories.txt"})
       CHECK(readFile(dirA / file) == readFile(dirB / file));
   }
-  CHECK(a.sim().injuriesTotal() > 0);
-  CHECK(a.sim().arrests() > 0);
-  CHECK(a.sim().lootingIncidents() > 0);
+  atEnd(a.sim());
+}
+
+}  // namespace
+
+TEST_CASE("a checkpoint loaded into a fresh run saves to the same bytes, and both runs step on alike", "[checkpoint]") {
+  // After the shot at the car (30 s), then in the curfew with looting under way; each time in the middle of a record
+  // interval, a perception interval and a decision interval.
+  checkResumesAlike(kScenario, {33.15, 52.35}, [](const Simulation&) {}, [](const Simulation& sim) {
+    CHECK(sim.injuriesTotal() > 0);
+    CHECK(sim.arrests() > 0);
+    CHECK(sim.lootingIncidents() > 0);
+  });
+}
+
+TEST_CASE("a checkpoint saved while a vehicle waits for its place to clear resumes alike", "[checkpoint][vehicles]") {
+  // An armoured vehicle due at 10 s where people stand: saved while it waits, resumed, it parks when the first run's does.
+  const std::string path = writeFile("checkpoint_due_vehicle.yaml", R"(scenario: {name: checkpoint_due_vehicle}
+clock: {dt: 0.05, duration: 40, record_interval: 1}
+map:
+  bounds: [0, 0, 40, 40]
+  cell_size: 0.5
+  zones:
+    centre: {rect: [5, 5, 35, 35]}
+locomotion: {model: hybrid}
+populations:
+  crowd: {count: 600, spawn: centre, destination: centre, on_arrival: stay}
+vehicles:
+  apc: {kind: armoured, route: [[20, 20]], depart: 10, heading: 0}
+)");
+  bool dueAtSave = false;
+  checkResumesAlike(path, {10.15}, [&](const Simulation& sim) { dueAtSave = sim.vehicles()[0].due; },
+                    [](const Simulation& sim) { CHECK(sim.vehicles()[0].present); });
+  CHECK(dueAtSave);
 }
 
 TEST_CASE("a damaged checkpoint is refused with what is wrong with it", "[checkpoint]") {
