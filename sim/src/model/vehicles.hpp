@@ -34,7 +34,7 @@ constexpr double kVehicleB = 0.5, kVehicleRange = 3.0;  // m
 constexpr double kDeployClearance = 1.0;  // m; assumption: room cleared round it, a step or two
 constexpr double kPlaceGap = 0.05;        // m
 // People making their way round a parked vehicle keep this far (beyond their own radius) from its body.
-constexpr double kDetourClearance = 0.3;  // m; assumption: a hand's breadth more than the velocity model's own gap
+constexpr double kDetourClearance = 0.3;  // m; assumption: room to pass beside it without brushing it
 
 // A vehicle with a route of one point stands there: parked, or arriving to park at `depart`.
 inline bool isParked(const VehicleDef& def) { return def.route.size() < 2; }
@@ -54,7 +54,8 @@ Vec2 spotBesideParkedVehicles(const Scenario& sc, const std::vector<VehicleState
 std::optional<Vec2> wayOutOfDueVehicles(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p,
                                         double r);
 
-// Departures and arrivals along the routes; each moving vehicle's speed from the gap ahead of it.
+// Departures and arrivals along the routes; each moving vehicle's speed from the gap ahead of it; a parked vehicle due
+// takes its place once it is clear, carrying aside the injured lying there.
 void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, Population& a, std::vector<VehicleState>& vehicles,
                   std::vector<Event>& events);
 // Whether any vehicle is on the map or due to park on it.
