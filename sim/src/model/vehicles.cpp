@@ -280,7 +280,7 @@ void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, Population&
   }
 }
 
-bool anyVehiclePresent(const std::vector<VehicleState>& vehicles) {
+bool anyVehiclePresentOrDue(const std::vector<VehicleState>& vehicles) {
   for (const auto& v : vehicles)
     if (v.present || v.due) return true;
   return false;

@@ -59,7 +59,7 @@ std::optional<Vec2> wayOutOfDueVehicles(const Scenario& sc, const std::vector<Ve
 void moveVehicles(const StepContext& ctx, const NeighbourIndex& nbr, Population& a, std::vector<VehicleState>& vehicles,
                   std::vector<Event>& events);
 // Whether any vehicle is on the map or due to park on it.
-bool anyVehiclePresent(const std::vector<VehicleState>& vehicles);
+bool anyVehiclePresentOrDue(const std::vector<VehicleState>& vehicles);
 // Whether a body of radius r at p would touch a vehicle on the map.
 bool touchesVehicle(const Scenario& sc, const std::vector<VehicleState>& vehicles, const Vec2& p, double r);
 // The velocity v of a body of radius r at p without the part of it, relative to the vehicle's own motion, that goes

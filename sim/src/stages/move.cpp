@@ -49,7 +49,7 @@ void runMove(const StepContext& ctx, const NeighbourIndex& nbr, const ModelState
   const double dt = ctx.dt;
   const auto n = static_cast<std::int64_t>(a.size());
   const double largestRadius = ctx.scenario.largestRadius();
-  const MoveContext m{ctx, nbr, model, a, anyVehiclePresent(model.vehicles), model.checkpoints.anyOpen(),
+  const MoveContext m{ctx, nbr, model, a, anyVehiclePresentOrDue(model.vehicles), model.checkpoints.anyOpen(),
                       largestRadius, 2.0 * largestRadius, ctx.scenario.locomotion.repulsionReach()};
   const PeriodicX periodic = nbr.periodic;
   const LocomotionModel locomotion = ctx.scenario.locomotion.model;
