@@ -1,5 +1,6 @@
 // The record stage: a metrics row of the state at the end of the step, with the peaks kept up since the row before
-// (contact pressure, crowd pressure). Serial, in array order: sums are then the same whatever the thread count.
+// (contact pressure, crowd pressure). Serial, in array order: sums are then the same whatever the thread count (the
+// peak density, a largest count, is found in parallel).
 #include "stages.hpp"
 
 #include <algorithm>
@@ -49,7 +50,7 @@ void runRecord(const StepContext& ctx, const NeighbourIndex& nbr, const Populati
     ++moving;
     row.contacts += a.pressure[k] > 0.0f;
   }
-  row.peakDensity = peakLocalDensity(nbr);
+  row.peakDensity = peakLocalDensity(ctx, nbr);
   row.peakPressure = peaks.pressure;
   peaks = RowPeaks{};
   row.crowdPressure = crowdPressure.takePeak();

@@ -61,10 +61,13 @@ inline double localDensity(const NeighbourIndex& nbr, const Population& a, std::
 
 // The highest local density around anyone, as localDensity counts it, over the neighbour index's own copy of the
 // street (everyone on it at the start of the step): read in cell order, it costs no scattered reads of the arrays.
-inline double peakLocalDensity(const NeighbourIndex& nbr) {
+// The largest of whole counts: the same whoever counted which.
+inline double peakLocalDensity(const StepContext& ctx, const NeighbourIndex& nbr) {
   std::int64_t peak = 0;
-  for (const NeighbourSlot& s : nbr.packed) {
-    const Vec2 p(s.x, s.y);
+  const auto n = static_cast<std::int64_t>(nbr.packed.size());
+#pragma omp parallel for schedule(dynamic, kMoveChunk) reduction(max : peak) num_threads(ctx.threads) if (ctx.parallel(n))
+  for (std::int64_t k = 0; k < n; ++k) {
+    const Vec2 p(nbr.packed[k].x, nbr.packed[k].y);
     std::int64_t count = 0;
     forEachCandidateAround(nbr, p, [&](const NeighbourSlot& o) {
       count += nbr.periodic.offset(Vec2(o.x, o.y), p).squaredNorm() <= kSquareMetreRadius * kSquareMetreRadius;

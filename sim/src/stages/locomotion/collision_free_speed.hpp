@@ -47,7 +47,6 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
                            bool keepOffWalls, double callbackReach, OnNeighbour&& onNeighbour) {
   const LocomotionDef& lo = m.ctx.scenario.locomotion;
   const World& world = m.ctx.world;
-  const PeriodicX& periodic = m.nbr.periodic;
   const Steering& s = w.steering;
   // The neighbours within reach, kept for the spacing, which needs the direction the repulsion gives.
   struct Near {
@@ -60,7 +59,6 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
   Vec2 repulsion = Vec2::Zero(), neighbourVelocity = Vec2::Zero();
   // Only those who could be the nearest ahead at this person's speed, or who repel noticeably, are looked at.
   const double ownReach = std::min(reach, m.largestContact + std::max(lo.timeGap * s.speed, m.repulsionReach));
-  const double reach2 = ownReach * ownReach;
   const double repelled = w.r + m.largestRadius + m.repulsionReach;
   // Everything but the gap ahead is decided within `repelled` (the repulsion) and `callbackReach`, so the first pass
   // looks only that far, and a second pass over the ring beyond is needed only when nobody ahead was found near
@@ -69,17 +67,10 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
   // the same to the bit.
   const double nearReach = s.herding > 0.0 ? ownReach : std::min(ownReach, std::max(repelled, callbackReach));
   const double near2 = nearReach * nearReach;
-  // The offset x_j − x_i (the nearest image on a periodic map) and its square, for someone else within reach.
-  auto within = [&](const NeighbourSlot& o, double& dx, double& dy, double& d2) {
-    dx = o.x - w.p.x();
-    if constexpr (kPeriodic) dx -= periodic.period * double((dx > periodic.half) - (dx < -periodic.half));
-    dy = o.y - w.p.y();
-    d2 = dx * dx + dy * dy;
-    return d2 < reach2 && o.index != static_cast<std::uint32_t>(w.i);
-  };
-  m.nbr.forEachWithin<kPeriodic>(w.p, nearReach, [&](const NeighbourSlot& o) {
-    double dx, dy, d2;
-    if (!within(o, dx, dy, d2) || d2 >= near2) return;
+  const auto self = static_cast<std::uint32_t>(w.i);
+  // dx, dy: the offset x_j − x_i (the nearest image on a periodic map), d2 its square.
+  m.nbr.forEachCloserThan<kPeriodic>(w.p, nearReach, [&](const NeighbourSlot& o, double dx, double dy, double d2) {
+    if (o.index == self) return;
     onNeighbour(o, Vec2(-dx, -dy), d2);
     if (walls.hides() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
     const double contact = w.r + o.radius;
@@ -117,11 +108,13 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
   h.direction = norm > 1e-9 ? Vec2(sum / norm) : desired;
 
   double spacing = std::numeric_limits<double>::infinity();
+  // Without jumps: whether a neighbour is ahead in the corridor is as good as a coin toss in a crowd.
   auto ahead = [&](double dx, double dy, double distance2, double contact) {
     const double along = h.direction.x() * dx + h.direction.y() * dy;
-    if (along < 0.0) return;
-    if (std::abs(h.direction.x() * dy - h.direction.y() * dx) > contact) return;
-    spacing = std::min(spacing, std::sqrt(distance2) - contact);
+    const double lateral = std::abs(h.direction.x() * dy - h.direction.y() * dx);
+    const bool inCorridor = (along >= 0.0) & (lateral <= contact);
+    const double gap = std::sqrt(distance2) - contact;
+    spacing = std::min(spacing, inCorridor ? gap : std::numeric_limits<double>::infinity());
   };
   // Every gap is measured in single precision, as the kept neighbours are stored, whichever pass finds it.
   auto aheadAsKept = [&](double dx, double dy, double d2, double contact) {
@@ -134,9 +127,8 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
   const bool ring = nearReach < ownReach && !(spacing <= nearReach - m.largestContact - 1e-5);
   if (overflow || ring) {
     const double from2 = overflow ? 0.0 : near2;
-    m.nbr.forEachWithin<kPeriodic>(w.p, ownReach, [&](const NeighbourSlot& o) {
-      double dx, dy, d2;
-      if (!within(o, dx, dy, d2) || d2 < from2) return;
+    m.nbr.forEachCloserThan<kPeriodic>(w.p, ownReach, [&](const NeighbourSlot& o, double dx, double dy, double d2) {
+      if (o.index == self || d2 < from2) return;
       if (walls.hides() && walls.between(w.p, w.p + Vec2(dx, dy))) return;
       aheadAsKept(dx, dy, d2, w.r + o.radius);
     });
