@@ -36,10 +36,12 @@ struct PeriodicX {
   double period = 0.0, half = std::numeric_limits<double>::infinity();
   double start = -std::numeric_limits<double>::infinity(), end = std::numeric_limits<double>::infinity();
   bool on() const { return period > 0; }
+  // An x offset across the periodic boundary when that is shorter (the nearest image).
+  double wrapX(double dx) const { return dx - period * double((dx > half) - (dx < -half)); }
   // a − b, across the periodic boundary when that is shorter.
   Vec2 offset(const Vec2& a, const Vec2& b) const {
     Vec2 d = a - b;
-    d.x() -= period * double((d.x() > half) - (d.x() < -half));
+    d.x() = wrapX(d.x());
     return d;
   }
 };
@@ -58,7 +60,7 @@ struct NeighbourIndex {
   PeriodicX periodic;
   // How many cells either side of a person's own cell hold everyone within the move stage's reach: 1 for the force
   // model (cells as wide as the reach), more for the velocity models, whose cells are a fraction of their long reach
-  // so that each person looks only as far as their own speed needs (forEachWithin).
+  // so that each person looks only as far as their own speed needs (forEachCellWithin).
   int span = 1;
   std::vector<std::uint32_t> cellStart;    // size buckets+2: the last bucket holds people off the streets
   std::vector<std::uint32_t> chunkCounts;  // per-thread bucket counts of the parallel counting sort
@@ -136,12 +138,12 @@ struct NeighbourIndex {
     };
     Found found[kBlock];
     forEachCellWithin<Periodic>(p, radius, [&](std::uint32_t begin, std::uint32_t end) {
-      for (; begin < end; begin += kBlock) {
-        const std::uint32_t stop = std::min(end, begin + kBlock);
+      for (std::uint32_t stop; begin < end; begin = stop) {
+        stop = end - begin > kBlock ? begin + kBlock : end;
         std::uint32_t n = 0;
         for (std::uint32_t s = begin; s < stop; ++s) {
           double dx = packed[s].x - px;
-          if constexpr (Periodic) dx -= periodic.period * double((dx > periodic.half) - (dx < -periodic.half));
+          if constexpr (Periodic) dx = periodic.wrapX(dx);
           const double dy = packed[s].y - py;
           const double d2 = dx * dx + dy * dy;
           found[n] = Found{dx, dy, d2, s};

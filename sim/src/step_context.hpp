@@ -18,7 +18,7 @@ namespace unrest {
 // thread that keeps running takes the chunks its slowed partner cannot, so two threads are never slower than one.
 // Every such loop writes only its own people's slots and sums integers, so the result does not depend on who ran what.
 constexpr std::int64_t kCheapChunk = 4096;  // people per chunk, for loops of a few nanoseconds a person
-constexpr std::int64_t kMoveChunk = 256;    // people per chunk in the move stage
+constexpr std::int64_t kMoveChunk = 256;    // people per chunk in loops over everyone's neighbours (move, peak density)
 
 struct StepContext {
   const Scenario& scenario;

@@ -51,7 +51,7 @@ Moved anticipationVelocityStep(const MoveContext& m, const Walker& w, double rea
   const double reach2 = reach * reach;
   auto visible = [&](const NeighbourSlot& o, double& dx, double& dy) {
     dx = o.x - w.p.x();
-    if constexpr (kPeriodic) dx -= periodic.period * double((dx > periodic.half) - (dx < -periodic.half));
+    if constexpr (kPeriodic) dx = periodic.wrapX(dx);
     dy = o.y - w.p.y();
     if (dx * dx + dy * dy >= reach2 || o.index == static_cast<std::uint32_t>(w.i)) return false;
     return !(walls.hides() && walls.between(w.p, w.p + Vec2(dx, dy)));

@@ -68,7 +68,6 @@ Headway collisionFreeSpeed(const MoveContext& m, const Walker& w, double reach, 
   const double nearReach = s.herding > 0.0 ? ownReach : std::min(ownReach, std::max(repelled, callbackReach));
   const double near2 = nearReach * nearReach;
   const auto self = static_cast<std::uint32_t>(w.i);
-  // dx, dy: the offset x_j − x_i (the nearest image on a periodic map), d2 its square.
   m.nbr.forEachCloserThan<kPeriodic>(w.p, nearReach, [&](const NeighbourSlot& o, double dx, double dy, double d2) {
     if (o.index == self) return;
     onNeighbour(o, Vec2(-dx, -dy), d2);

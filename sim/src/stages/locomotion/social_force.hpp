@@ -22,7 +22,7 @@ Moved socialForceStep(const MoveContext& m, const Walker& w) {
   m.nbr.forEachCandidate<kPeriodic>(w.p, [&](const NeighbourSlot& o) {
     // Cheap rejection on position alone: most candidates in the 3×3 block are out of reach.
     double dx = w.p.x() - o.x;
-    if constexpr (kPeriodic) dx -= periodic.period * double((dx > periodic.half) - (dx < -periodic.half));  // the nearest image
+    if constexpr (kPeriodic) dx = periodic.wrapX(dx);  // the nearest image
     const double dy = w.p.y() - o.y;
     const double rSum = w.r + o.radius;
     const double reach = rSum + people.range;
