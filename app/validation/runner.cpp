@@ -409,14 +409,14 @@ int runValidation(const Options& opt) {
     for (const auto& ch : checks) {
       const Verdict v = ch.verdict();
       // A soft check within its band passes but is not gated: shown and counted apart.
-      const bool gated = ch.gate == Gate::Gated;
+      const bool gated = ch.gate == Gate::Gated, softPass = !gated && v == Verdict::Pass;
       gatedPasses += gated && v == Verdict::Pass;
       gatedFailures += v == Verdict::Fail;
-      softWithin += !gated && v == Verdict::Pass;
+      softWithin += softPass;
       softs += !gated;
       const std::string measured = ch.measuredText.empty() ? measuredText(ch.measured) : ch.measuredText;
       std::printf("%-16s %-44s %-22s %-32s %s\n", c.name.c_str(), ch.figure.c_str(), ch.expected.c_str(), measured.c_str(),
-                  !gated && v == Verdict::Pass ? "pass (soft)" : verdictName(v));
+                  softPass ? "pass (soft)" : verdictName(v));
       if (v == Verdict::Fail) failures.push_back(c.name + " — " + ch.figure + ": expected " + ch.expected + ", measured " + measured);
       if (!ch.note.empty()) notes.push_back(c.name + ", " + ch.figure + ": " + ch.note);
       std::fprintf(csv, "%s,%s,%s,%s,%s,%s,%s,%d,%d,%s,%s,%s\n", c.suite.c_str(), c.name.c_str(), csvField(ch.figure).c_str(),
